@@ -1,0 +1,76 @@
+// The index schema as an ordered list of migrations: entry i takes the database from
+// user_version i to i + 1. Append new migrations; never edit one that has shipped.
+import type { Database } from 'better-sqlite3';
+
+export type Migration = (db: Database) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: the three kinds of state the engine keeps between runs.
+  (db) => {
+    // Tree tables are WITHOUT ROWID so rows are stored in key order: a subtree is one contiguous
+    // range of the primary key, and a full read comes back parents-first.
+    db.exec(`
+      CREATE TABLE synced (
+        key           TEXT NOT NULL PRIMARY KEY,
+        path          TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('file', 'folder')),
+        id            TEXT,
+        rev           TEXT,
+        content_hash  TEXT,
+        size          INTEGER,
+        inode         INTEGER,
+        mtime_ms      REAL,
+        kept_deletion TEXT CHECK (kept_deletion IN ('local', 'remote'))
+      ) WITHOUT ROWID;
+
+      CREATE TABLE remote (
+        key             TEXT NOT NULL PRIMARY KEY,
+        path            TEXT NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('file', 'folder')),
+        id              TEXT NOT NULL,
+        rev             TEXT,
+        size            INTEGER,
+        content_hash    TEXT,
+        client_modified TEXT
+      ) WITHOUT ROWID;
+
+      -- At most one row: the change-feed cursor that matches the remote table.
+      CREATE TABLE remote_cursor (
+        one    INTEGER NOT NULL PRIMARY KEY CHECK (one = 1),
+        cursor TEXT NOT NULL
+      );
+
+      -- Not a rowid alias on purpose: inodes of 2^63 and up arrive as doubles and must still fit.
+      CREATE TABLE hash_cache (
+        inode        INTEGER NOT NULL PRIMARY KEY,
+        size         INTEGER NOT NULL,
+        mtime_ms     REAL NOT NULL,
+        content_hash TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- seq orders entries by insertion: wall-clock time can go backwards.
+      CREATE TABLE activity (
+        seq    INTEGER PRIMARY KEY,
+        time   REAL NOT NULL,
+        action TEXT NOT NULL,
+        path   TEXT NOT NULL,
+        size   INTEGER,
+        detail TEXT
+      );
+
+      CREATE TABLE errors (
+        key      TEXT NOT NULL PRIMARY KEY,
+        path     TEXT NOT NULL,
+        title    TEXT NOT NULL,
+        message  TEXT NOT NULL,
+        time     REAL NOT NULL,
+        attempts INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE meta (
+        name  TEXT NOT NULL PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
+];
