@@ -1,6 +1,7 @@
 // The `twinfold` command: dispatches to subcommands. Each subcommand module is loaded lazily
 // so `twinfold --help` stays fast and one command's dependencies never slow another.
 import { UsageError } from './usage.js';
+import { SetupError } from './setupError.js';
 
 interface Subcommand {
   summary: string;
@@ -8,6 +9,8 @@ interface Subcommand {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
+  sync: { summary: 'keep a local folder and a Dropbox folder identical (live, or --once)', load: () => import('./syncCommand.js') },
+  status: { summary: 'show what a folder pair is doing (--state DIR)', load: () => import('./statusCommand.js') },
   emulator: { summary: 'run a local emulator of the Dropbox API v2 (for tests and offline development)', load: () => import('./emulatorCommand.js') },
 };
 
@@ -49,6 +52,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`twinfold ${err.message}`);
       return 2;
+    }
+    if (err instanceof SetupError) {
+      console.error(`twinfold: ${err.message}`);
+      return 1;
     }
     throw err;
   }

@@ -7,15 +7,17 @@ export interface HashCache {
   put(inode: number, size: number, mtimeMs: number, hash: string): void;
 }
 
+/** Keeps one entry per inode (the latest), as a file's old hashes are never asked for again. */
 export class MemoryHashCache implements HashCache {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<number, { size: number; mtimeMs: number; hash: string }>();
 
   get(inode: number, size: number, mtimeMs: number): string | undefined {
-    return this.entries.get(`${inode}:${size}:${mtimeMs}`);
+    const entry = this.entries.get(inode);
+    return entry && entry.size === size && entry.mtimeMs === mtimeMs ? entry.hash : undefined;
   }
 
   put(inode: number, size: number, mtimeMs: number, hash: string): void {
-    this.entries.set(`${inode}:${size}:${mtimeMs}`, hash);
+    this.entries.set(inode, { size, mtimeMs, hash });
   }
 
   get size(): number {

@@ -1,0 +1,104 @@
+// Setting up one folder pair for the CLI: finding the Dropbox sign-in, checking it against the
+// server, then taking the state folder (lock + index). Checks come before anything is written.
+import { mkdir } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { DropboxProvider } from '../core/remote/dropbox/dropboxProvider.js';
+import type { DropboxCredentials } from '../core/remote/dropbox/auth.js';
+import { rewritingFetch } from '../core/remote/dropbox/rewriteFetch.js';
+import { loadDropboxCredentials, updateDropboxAccessToken } from '../core/remote/dropbox/savedCredentials.js';
+import { openSecretStore, type SecretStore } from '../core/secrets/index.js';
+import { StateIndex } from '../core/index/index.js';
+import { lockStateDir, type StateLock } from '../core/stateLock.js';
+import { AuthError, NetworkError } from '../core/errors.js';
+import type { RemoteAccount } from '../core/remote/provider.js';
+import { SetupError } from './setupError.js';
+
+export const TOKEN_ENV = 'TWINFOLD_DROPBOX_TOKEN';
+
+export interface DropboxSignIn {
+  credentials: DropboxCredentials;
+  fetch: typeof fetch;
+  apiUrl?: string;
+  /** Where refreshed tokens go; absent for a token from the environment. */
+  store?: SecretStore;
+  storeAccount?: string;
+}
+
+
+export async function resolveDropboxSignIn(opts: { apiUrl?: string; account?: string; stateDir: string; warn: (w: string) => void }): Promise<DropboxSignIn> {
+  const fetchFn = opts.apiUrl ? rewritingFetch(opts.apiUrl) : globalThis.fetch;
+  const envToken = process.env[TOKEN_ENV]?.trim();
+  if (envToken) return { credentials: { accessToken: envToken }, fetch: fetchFn, apiUrl: opts.apiUrl };
+
+  const store = await openSecretStore({ allowFileFallback: true });
+  if (store.warning) opts.warn(store.warning);
+  const accounts = await store.list();
+  const account = opts.account ?? (accounts.length === 1 ? accounts[0] : undefined);
+  if (accounts.length === 0) throw new SetupError(`no Dropbox sign-in found: set ${TOKEN_ENV} to a Dropbox access token`);
+  if (account === undefined) throw new SetupError(`several Dropbox accounts are signed in (${accounts.join(', ')}): choose one with --account`);
+  const credentials = await loadDropboxCredentials(store, account);
+  if (!credentials) throw new SetupError(`the saved sign-in for ${account} is missing or damaged: sign in again, or set ${TOKEN_ENV}`);
+  return { credentials, fetch: fetchFn, apiUrl: opts.apiUrl, store, storeAccount: account };
+}
+
+export interface OpenPair {
+  provider: DropboxProvider;
+  index: StateIndex;
+  account: RemoteAccount;
+  close(): Promise<void>;
+}
+
+export async function openPair(opts: { localRoot: string; remoteRoot: string; stateDir: string; signIn: DropboxSignIn; log: (line: string) => void }): Promise<OpenPair> {
+  const { signIn } = opts;
+  const provider = new DropboxProvider({
+    remoteRoot: opts.remoteRoot,
+    credentials: signIn.credentials,
+    fetch: signIn.fetch,
+    logger: { warn: (message) => opts.log(message) },
+    onTokenRefreshed: (accessToken, expiresAt) => {
+      if (signIn.store && signIn.storeAccount) void updateDropboxAccessToken(signIn.store, signIn.storeAccount, accessToken, expiresAt).catch(() => {});
+    },
+  });
+  const account = await checkAccount(provider, signIn.apiUrl);
+
+  await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
+  const lock = await lockStateDir(opts.stateDir);
+  let index: StateIndex;
+  try {
+    index = StateIndex.open(nodePath.join(opts.stateDir, 'index.sqlite'));
+    claimStateFor(index, opts.localRoot, opts.remoteRoot, account.accountId, opts.stateDir);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  return { provider, index, account, close: () => closePair(index, lock) };
+}
+
+async function closePair(index: StateIndex, lock: StateLock): Promise<void> {
+  index.close();
+  await lock.release();
+}
+
+async function checkAccount(provider: DropboxProvider, apiUrl: string | undefined): Promise<RemoteAccount> {
+  try {
+    return await provider.getAccount();
+  } catch (err) {
+    if (err instanceof AuthError) throw new SetupError(`Dropbox refused the token: ${err.message}`);
+    if (err instanceof NetworkError) throw new SetupError(`cannot reach the Dropbox API${apiUrl ? ` at ${apiUrl}` : ''}: check the network or --api-url`);
+    throw err;
+  }
+}
+
+/** A state folder belongs to one pair; reusing it for another would mix up two merge bases. */
+function claimStateFor(index: StateIndex, localRoot: string, remoteRoot: string, accountId: string, stateDir: string): void {
+  const identity = { local_root: localRoot, remote_root: remoteRoot, account_id: accountId };
+  for (const [name, value] of Object.entries(identity)) {
+    const existing = index.getMeta(name);
+    if (existing !== undefined && existing !== value) {
+      throw new SetupError(`the state folder ${stateDir} belongs to another pair (${name.replace('_', ' ')} ${existing}); use another --state`);
+    }
+  }
+  index.transaction(() => {
+    for (const [name, value] of Object.entries(identity)) index.setMeta(name, value);
+  });
+}

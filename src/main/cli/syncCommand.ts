@@ -1,0 +1,180 @@
+// `twinfold sync <local-dir> <dropbox-path>`: keeps one folder pair in sync from the command line,
+// live until SIGINT/SIGTERM, or once with --once. Everything that can be checked before touching
+// the disk (flags, folder, token, reachability) is checked first, so a failure changes nothing.
+import { stat } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { hostname } from 'node:os';
+import { intFlag, parseFlags, UsageError } from './usage.js';
+import { SyncEngine } from '../core/engine/syncEngine.js';
+import { statusLine, type EngineStatus } from '../core/engine/status.js';
+import type { DeletionPolicy } from '../core/engine/model.js';
+import { nameProblem } from '../core/paths.js';
+import { STATE_DIR_NAME } from '../core/local/ignore.js';
+import { openPair, resolveDropboxSignIn } from './pairSetup.js';
+
+const HELP = `usage: twinfold sync <local-dir> <dropbox-path> [options]
+
+Keeps <local-dir> and the Dropbox folder <dropbox-path> (e.g. /Projects, or / for all of
+Dropbox) identical, in both directions, until stopped with Ctrl-C.
+
+options:
+  --state DIR          where the sync state lives (default: <local-dir>/${STATE_DIR_NAME})
+  --api-url URL        Dropbox API base URL (e.g. a \`twinfold emulator\`); default: Dropbox
+  --once               sync until both sides are equal, then exit (0 = in sync)
+  --quiet-ms N         wait N ms after the last local change before uploading (default 1000)
+  --deletes MODE       propagate (default): deletions are synced (to the trash locally);
+                       keep: deletions are never synced
+  --allow-mass-delete  let through a pass deleting more than half of the synced files
+  --account ID         the signed-in Dropbox account to use when several are saved
+  --json               print status changes as JSON lines
+  -h, --help           show this help
+
+The token comes from TWINFOLD_DROPBOX_TOKEN, or from the sign-in saved in the OS keychain.`;
+
+interface SyncArgs {
+  localRoot: string;
+  remoteRoot: string;
+  stateDir: string;
+  apiUrl?: string;
+  once: boolean;
+  quietMs: number;
+  deletionPolicy: DeletionPolicy;
+  allowMassDelete: boolean;
+  account?: string;
+  json: boolean;
+}
+
+export function parseSyncArgs(argv: string[]): SyncArgs | 'help' {
+  const { values, positionals } = parseFlags(
+    'sync',
+    argv,
+    {
+      state: { type: 'string' },
+      'api-url': { type: 'string' },
+      once: { type: 'boolean' },
+      'quiet-ms': { type: 'string' },
+      deletes: { type: 'string' },
+      'allow-mass-delete': { type: 'boolean' },
+      account: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) return 'help';
+  if (positionals.length !== 2) throw new UsageError(`sync: expected <local-dir> <dropbox-path>, got ${positionals.length} argument(s); see twinfold sync --help`);
+  const [localArg, remoteArg] = positionals as [string, string];
+  const deletes = values.deletes ?? 'propagate';
+  if (deletes !== 'propagate' && deletes !== 'keep') throw new UsageError(`sync: --deletes must be propagate or keep, got ${JSON.stringify(deletes)}`);
+  const apiUrl = values['api-url'];
+  if (apiUrl !== undefined) checkApiUrl(apiUrl);
+  const localRoot = nodePath.resolve(localArg);
+  return {
+    localRoot,
+    remoteRoot: parseRemoteRoot(remoteArg),
+    stateDir: nodePath.resolve(values.state ?? nodePath.join(localRoot, STATE_DIR_NAME)),
+    apiUrl,
+    once: values.once ?? false,
+    quietMs: intFlag('sync', 'quiet-ms', values['quiet-ms'], 1000, 0, 3_600_000),
+    deletionPolicy: deletes,
+    allowMassDelete: values['allow-mass-delete'] ?? false,
+    account: values.account,
+    json: values.json ?? false,
+  };
+}
+
+/** '/' and '' mean the whole Dropbox; anything else must be an absolute, well-formed path. */
+export function parseRemoteRoot(arg: string): string {
+  if (arg === '' || arg === '/') return '';
+  if (!arg.startsWith('/')) throw new UsageError(`sync: the Dropbox path must start with /, got ${JSON.stringify(arg)}`);
+  const trimmed = arg.endsWith('/') ? arg.slice(0, -1) : arg;
+  for (const part of trimmed.slice(1).split('/')) {
+    const problem = nameProblem(part);
+    if (problem) throw new UsageError(`sync: the Dropbox path ${JSON.stringify(arg)} is not valid (${problem.replace('_', ' ')} in ${JSON.stringify(part)})`);
+  }
+  return trimmed;
+}
+
+function checkApiUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`sync: --api-url is not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`sync: --api-url must be http or https, got ${parsed.protocol}`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseSyncArgs(argv);
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const folder = await stat(args.localRoot).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new UsageError(`sync: the local folder ${args.localRoot} does not exist or is not a folder`);
+
+  const signIn = await resolveDropboxSignIn({ apiUrl: args.apiUrl, account: args.account, stateDir: args.stateDir, warn: (w) => console.error(`twinfold: warning: ${w}`) });
+  const pair = await openPair({ ...args, signIn, log: (line) => console.error(`twinfold: ${line}`) });
+  const report = statusReporter(args.json);
+  const engine = new SyncEngine({
+    localRoot: args.localRoot,
+    provider: pair.provider,
+    index: pair.index,
+    quietMs: args.quietMs,
+    deletionPolicy: args.deletionPolicy,
+    host: hostname(),
+    live: !args.once,
+    allowMassDelete: args.allowMassDelete,
+    log: (line) => console.error(`twinfold: ${line}`),
+  });
+  engine.on('status', report);
+  if (!args.json) console.log(`twinfold: syncing ${args.localRoot} with Dropbox:${args.remoteRoot || '/'} as ${pair.account.displayName}`);
+
+  try {
+    if (args.once) {
+      const final = await engine.syncOnce();
+      const errors = pair.index.errors();
+      for (const e of errors) console.error(`twinfold: ${e.path}: ${e.message}`);
+      if (final.pauseReason === 'mass_delete') {
+        console.error(`twinfold: held back: ${final.message ?? 'mass delete'} (use --allow-mass-delete)`);
+        return 1;
+      }
+      return errors.length > 0 ? 1 : 0;
+    }
+    await engine.start();
+    await waitForSignal();
+    return 0;
+  } finally {
+    await engine.stop();
+    await pair.close();
+  }
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+/** Prints each change of the status line once (or every status as JSON with --json). */
+function statusReporter(json: boolean): (status: EngineStatus) => void {
+  let last = '';
+  return (status) => {
+    if (json) {
+      const line = JSON.stringify({ state: status.state, message: status.message, done: status.done, total: status.total, errors: status.errorCount, lastSyncedAt: status.lastSyncedAt });
+      if (line !== last) console.log(line);
+      last = line;
+      return;
+    }
+    const line = statusLine(status);
+    if (line !== last) console.log(`twinfold: ${line}`);
+    last = line;
+  };
+}

@@ -1,0 +1,47 @@
+// Runs the ops of one planner pass in their safe order: consecutive transfers run concurrently
+// (the planner never puts two ops on one key or overlapping subtrees in a pass), everything else
+// one at a time.
+import type { Op } from './model.js';
+
+const CONCURRENT_TYPES = new Set<Op['type']>(['upload', 'download']);
+
+export async function runPass(ops: Op[], concurrency: number, runOne: (op: Op) => Promise<void>): Promise<void> {
+  let i = 0;
+  while (i < ops.length) {
+    const op = ops[i]!;
+    if (!CONCURRENT_TYPES.has(op.type)) {
+      await runOne(op);
+      i += 1;
+      continue;
+    }
+    let end = i;
+    while (end < ops.length && CONCURRENT_TYPES.has(ops[end]!.type)) end += 1;
+    await runConcurrently(ops.slice(i, end), concurrency, runOne);
+    i = end;
+  }
+}
+
+async function runConcurrently(ops: Op[], concurrency: number, runOne: (op: Op) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ops.length) {
+      const op = ops[next]!;
+      next += 1;
+      await runOne(op);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, ops.length) }, worker));
+}
+
+/** Every key an op touches: used to hold back ops on paths that recently failed. */
+export function keysOf(op: Op): string[] {
+  switch (op.type) {
+    case 'moveRemote':
+    case 'moveLocal':
+      return [op.fromKey, op.toKey];
+    case 'record':
+      return [op.item.key];
+    default:
+      return [op.key];
+  }
+}

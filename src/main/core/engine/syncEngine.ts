@@ -1,0 +1,590 @@
+// SyncEngine keeps one local folder and one remote folder identical. It observes the three trees
+// (local on disk, remote from the change feed, synced in the index), asks the pure planner for the
+// ops that are safe now, runs them, and repeats until nothing is left. Local hints come from the
+// watcher, remote ones from longpoll; both only wake the loop, which then looks for itself.
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { DeletionPolicy, Op, PathKey, RemoteItem, Tree } from './model.js';
+import { plan } from './planner.js';
+import { Executor, LocalChangedError, RemoteChangedError } from './executor.js';
+import { LocalTree } from './localTree.js';
+import { checkMassDelete } from './massDeleteGuard.js';
+import { keysOf, runPass } from './passRunner.js';
+import { initialStatus, type EngineStatus, type PauseReason, type TransferProgress } from './status.js';
+import { caseConflictPath } from './caseConflictName.js';
+import type { StateIndex } from '../index/index.js';
+import type { RemoteProvider } from '../remote/provider.js';
+import { AuthError, CursorResetError, NetworkError, RateLimitError, RemoteNotFoundError, SyncError, isAbortError, isTwinfoldError } from '../errors.js';
+import { IgnoreRules, STATE_DIR_NAME } from '../local/ignore.js';
+import { LocalWatcher } from '../local/watcher.js';
+import { isSameOrBelow, pathLower } from '../paths.js';
+import { renameNoReplace } from '../local/atomicWrite.js';
+
+export interface SyncEngineOptions {
+  localRoot: string;
+  provider: RemoteProvider;
+  index: StateIndex;
+  /** Quiet period after the last local change before it is uploaded. */
+  quietMs: number;
+  deletionPolicy: DeletionPolicy;
+  /** This device's name, for conflicted copies. */
+  host: string;
+  /** Watch the disk and longpoll the server; false for a one-shot sync. */
+  live: boolean;
+  /** Let a pass through that the mass-delete guard would hold back (the user confirmed it). */
+  allowMassDelete?: boolean;
+  transferConcurrency?: number;
+  longpollTimeoutSec?: number;
+  now?: () => number;
+  /** Delay before retrying after the network dropped; doubles up to a minute. */
+  offlineRetryMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface SyncEngineEvents {
+  status: [EngineStatus];
+  activity: [];
+}
+
+const MAX_PASSES_PER_RUN = 1000;
+const PATH_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
+
+interface FailedPath {
+  attempts: number;
+  retryAt: number;
+}
+
+/** Thrown out of a run when the mass-delete guard holds a pass back. */
+class MassDeleteHeld extends Error {}
+
+export class SyncEngine extends EventEmitter<SyncEngineEvents> {
+  private status: EngineStatus = initialStatus();
+  private readonly local: LocalTree;
+  private readonly executor: Executor;
+  private readonly stateDir: string;
+  private ignore!: IgnoreRules;
+  private watcher: LocalWatcher | undefined;
+  private readonly abort = new AbortController();
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+
+  private pendingLocalPaths = new Set<string>();
+  private remoteDirty = true;
+  private wakeLoop: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private longpollDone: Promise<void> | undefined;
+  private readonly failed = new Map<PathKey, FailedPath>();
+  /** Writes refused because the server changed meanwhile, per key, since the last convergence. */
+  private readonly remoteRaces = new Map<PathKey, number>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private paused: PauseReason | undefined;
+  private massDeleteConfirmed: boolean;
+  private offlineDelayMs: number;
+  private stopped = false;
+  private readonly reportedProblems = new Set<string>();
+  private readonly transfers = new Map<string, TransferProgress>();
+  /** Resolved whenever a run of passes ends with all three trees equal. */
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: SyncEngineOptions) {
+    super();
+    this.stateDir = nodePath.join(opts.localRoot, STATE_DIR_NAME);
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? (() => {});
+    this.massDeleteConfirmed = opts.allowMassDelete ?? false;
+    this.offlineDelayMs = opts.offlineRetryMs ?? 1000;
+    this.local = new LocalTree(opts.localRoot, () => ({ ignore: this.ignore, hashCache: this.hashCache(), signal: this.abort.signal }));
+    this.executor = new Executor({
+      localRoot: opts.localRoot,
+      stateDir: this.stateDir,
+      provider: opts.provider,
+      index: opts.index,
+      local: this.local,
+      onProgress: (progress, finished) => this.onTransferProgress(progress, finished),
+      signal: this.abort.signal,
+      now: this.now,
+    });
+  }
+
+  getStatus(): EngineStatus {
+    return { ...this.status, transfers: [...this.transfers.values()] };
+  }
+
+  /** Scans, then keeps syncing in the background (live) until stop(). */
+  async start(): Promise<void> {
+    await this.prepare();
+    if (this.opts.live) {
+      this.watcher = new LocalWatcher(this.opts.localRoot, { ignore: this.ignore, quietMs: this.opts.quietMs });
+      this.watcher.on('batch', (batch) => this.onLocalHints(batch.paths));
+      this.watcher.on('error', (err) => this.log(`watcher: ${err.message}`));
+      await this.watcher.start();
+    }
+    this.loopDone = this.loop();
+    if (this.opts.live) this.longpollDone = this.longpollLoop();
+  }
+
+  /** Syncs until local, remote and synced are equal once, then resolves. Used by `--once`. */
+  async syncOnce(): Promise<EngineStatus> {
+    await this.prepare();
+    await this.runUntilEqual();
+    this.setStatus({ state: 'stopped' });
+    return this.getStatus();
+  }
+
+  /** Resolves the next time the engine reaches 'idle' with nothing pending. */
+  whenIdle(): Promise<void> {
+    if (this.status.state === 'idle' && !this.hasPendingWork()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  pause(reason: PauseReason = 'user', message?: string): void {
+    this.paused = reason;
+    this.setStatus({ state: 'paused', pauseReason: reason, message: message ?? (reason === 'user' ? 'paused by you' : undefined) });
+  }
+
+  resume(): void {
+    if (this.paused === 'mass_delete') this.massDeleteConfirmed = true;
+    this.paused = undefined;
+    this.setStatus({ state: 'syncing', pauseReason: undefined, message: undefined });
+    this.wake();
+  }
+
+  /** Looks at the whole local folder again (e.g. after the watcher missed events). */
+  rescan(): void {
+    this.pendingLocalPaths.add('');
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.wake();
+    await this.watcher?.close();
+    await Promise.allSettled([this.loopDone, this.longpollDone]);
+    this.setStatus({ state: 'stopped' });
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async prepare(): Promise<void> {
+    const rootStats = await lstat(this.opts.localRoot).catch(() => undefined);
+    if (!rootStats?.isDirectory()) throw new Error(`the local folder ${this.opts.localRoot} does not exist or is not a folder`);
+    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+    await this.removeStaleTempFiles();
+    this.ignore = await IgnoreRules.load(this.opts.localRoot);
+    this.setStatus({ state: 'syncing', message: 'Scanning the local folder' });
+    await this.local.scanAll();
+    this.setStatus({ message: undefined });
+  }
+
+  /** Temp files left by a download that was killed mid-way: never visible, safe to drop. */
+  private async removeStaleTempFiles(): Promise<void> {
+    const tmp = nodePath.join(this.stateDir, 'tmp');
+    const names = await readdir(tmp).catch(() => [] as string[]);
+    await Promise.all(names.map((name) => rm(nodePath.join(tmp, name), { force: true, recursive: true })));
+  }
+
+  private hashCache() {
+    const index = this.opts.index;
+    return {
+      get: (inode: number, size: number, mtimeMs: number) => index.cachedHash(inode, size, mtimeMs),
+      put: (inode: number, size: number, mtimeMs: number, hash: string) => index.putCachedHash(inode, size, mtimeMs, hash),
+    };
+  }
+
+  private onLocalHints(paths: string[]): void {
+    for (const p of paths) {
+      this.pendingLocalPaths.add(p);
+      // A fresh change on a failed path deserves a fresh try.
+      this.failed.delete(pathLower(p));
+    }
+    if (paths.some((p) => p === '/.twinfoldignore' || pathLower(p) === '/.twinfoldignore')) this.pendingLocalPaths.add('');
+    this.wake();
+  }
+
+  private wake(): void {
+    const wake = this.wakeLoop;
+    this.wakeLoop = undefined;
+    wake?.();
+  }
+
+  private hasPendingWork(): boolean {
+    return this.remoteDirty || this.pendingLocalPaths.size > 0;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.paused && this.hasPendingWork()) {
+        await this.runUntilEqual();
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wakeLoop = resolve;
+      });
+    }
+  }
+
+  /** One run: bring in remote and local news, then plan and execute passes until nothing is left. */
+  private async runUntilEqual(): Promise<void> {
+    try {
+      for (let pass = 0; pass < MAX_PASSES_PER_RUN && !this.stopped && !this.paused; pass += 1) {
+        await this.refreshRemote();
+        await this.refreshLocal();
+        await this.handleLocalProblems();
+        const ops = this.planNow();
+        if (ops.length === 0) {
+          if (this.hasPendingWork()) continue;
+          this.onConverged();
+          return;
+        }
+        await this.runOps(ops);
+      }
+    } catch (err) {
+      if (err instanceof MassDeleteHeld) return;
+      await this.onRunFailed(err);
+    }
+  }
+
+  private async refreshRemote(): Promise<void> {
+    if (!this.remoteDirty) return;
+    this.remoteDirty = false;
+    const { provider, index } = this.opts;
+    try {
+      let cursor = index.remoteCursor();
+      let page = cursor === undefined ? await this.listFromScratch() : await provider.listContinue(cursor);
+      for (;;) {
+        index.applyRemoteChanges(page.changes, page.cursor);
+        this.forgetFailuresFor(page.changes.map((c) => (c.kind === 'upsert' ? c.item.key : c.key)));
+        if (!page.hasMore) break;
+        cursor = page.cursor;
+        page = await provider.listContinue(cursor);
+      }
+    } catch (err) {
+      this.remoteDirty = true;
+      if (err instanceof CursorResetError) {
+        this.log('remote cursor was reset: listing the whole folder again');
+        index.resetRemote();
+        return this.refreshRemote();
+      }
+      throw err;
+    }
+  }
+
+  /** The first listing: the remote tree is replaced as a whole, in one transaction per page. */
+  private async listFromScratch() {
+    this.opts.index.resetRemote();
+    try {
+      return await this.opts.provider.listAll();
+    } catch (err) {
+      // A pair may point at a Dropbox folder that does not exist yet: create it, then list.
+      if (!(err instanceof RemoteNotFoundError)) throw err;
+      await this.opts.provider.createFolder('');
+      return this.opts.provider.listAll();
+    }
+  }
+
+  private async refreshLocal(): Promise<void> {
+    if (this.pendingLocalPaths.size === 0) return;
+    const paths = [...this.pendingLocalPaths];
+    this.pendingLocalPaths.clear();
+    if (paths.includes('')) {
+      this.ignore = await IgnoreRules.load(this.opts.localRoot);
+      this.watcher?.setIgnore(this.ignore);
+      await this.local.scanAll();
+    } else {
+      await this.local.refresh(paths);
+    }
+  }
+
+  private planNow(): Op[] {
+    const { index } = this.opts;
+    const remote = this.visibleRemote(index.allRemote());
+    const ops = plan({
+      local: this.local.tree(),
+      remote,
+      synced: index.allSynced(),
+      deletionPolicy: this.opts.deletionPolicy,
+      host: this.opts.host,
+      today: localDate(this.now()),
+    });
+    const unknown = this.local.unknownKeys();
+    const now = this.now();
+    return ops.filter((op) =>
+      keysOf(op).every((key) => {
+        const failure = this.failed.get(key);
+        if (failure && failure.retryAt > now) return false;
+        return !unknown.some((u) => isSameOrBelow(u, key) || isSameOrBelow(key, u));
+      }),
+    );
+  }
+
+  /** Remote items the user excluded with ignore rules are neither downloaded nor deleted. */
+  private visibleRemote(remote: Tree<RemoteItem>): Tree<RemoteItem> {
+    const visible: Tree<RemoteItem> = new Map();
+    for (const [key, item] of remote) {
+      if (!this.ignore.isIgnored(item.path, item.kind === 'folder')) visible.set(key, item);
+    }
+    return visible;
+  }
+
+  private async runOps(ops: Op[]): Promise<void> {
+    const verdict = this.massDeleteConfirmed ? { blocked: false as const } : checkMassDelete(ops, this.opts.index.allSynced());
+    if (verdict.blocked) {
+      const where = verdict.side === 'local' ? 'on this computer' : verdict.side === 'remote' ? 'on Dropbox' : 'on both sides';
+      const message = `this would delete ${verdict.deleting} of ${verdict.total} synced files ${where}; nothing was deleted. Resume to confirm.`;
+      this.pause('mass_delete', message);
+      this.log(`mass-delete guard: ${message}`);
+      throw new MassDeleteHeld(message);
+    }
+    this.massDeleteConfirmed = this.opts.allowMassDelete ?? false;
+    this.setStatus({ state: 'syncing', total: ops.length, done: 0 });
+    let done = 0;
+    await runPass(ops, this.opts.transferConcurrency ?? 4, async (op) => {
+      await this.runOne(op);
+      done += 1;
+      this.setStatus({ done });
+    });
+    // What we changed remotely shows up in the change feed; what we changed locally was
+    // re-observed by the executor already.
+    if (ops.some((op) => op.type !== 'record' && op.type !== 'forget')) this.remoteDirty = true;
+  }
+
+  private async runOne(op: Op): Promise<void> {
+    try {
+      await this.executor.run(op);
+      for (const key of keysOf(op)) {
+        if (this.failed.delete(key)) this.opts.index.clearError(key);
+      }
+    } catch (err) {
+      if (err instanceof LocalChangedError) {
+        this.pendingLocalPaths.add(err.path);
+        return;
+      }
+      if (err instanceof RemoteChangedError) {
+        this.remoteDirty = true;
+        // A conflict that survives several fresh listings is not a race: report it.
+        const seen = (this.remoteRaces.get(err.key) ?? 0) + 1;
+        this.remoteRaces.set(err.key, seen);
+        if (seen >= 3) this.recordPathFailure(op, new SyncError({ path: err.path, title: 'Cannot write to Dropbox', message: `Dropbox keeps refusing to write “${err.path}”; it will be retried later.`, retryable: true }));
+        return;
+      }
+      if (err instanceof SyncError) {
+        this.recordPathFailure(op, err);
+        // A write refused because the server changed meanwhile: look at the server again.
+        this.remoteDirty = true;
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private recordPathFailure(op: Op, err: SyncError): void {
+    const key = keysOf(op)[0]!;
+    const attempts = (this.failed.get(key)?.attempts ?? 0) + 1;
+    const delay = PATH_RETRY_DELAYS_MS[Math.min(attempts - 1, PATH_RETRY_DELAYS_MS.length - 1)]!;
+    this.failed.set(key, { attempts, retryAt: this.now() + delay });
+    this.opts.index.setError(key, { path: err.path || opPath(op), title: err.title, message: err.message, time: this.now(), attempts });
+    this.opts.index.addActivity({ time: this.now(), action: 'error', path: err.path || opPath(op), detail: err.message });
+    this.log(`${err.title}: ${err.message}`);
+    this.scheduleRetry();
+  }
+
+  private forgetFailuresFor(keys: PathKey[]): void {
+    for (const key of keys) this.failed.delete(key);
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || !this.opts.live) return;
+    const next = Math.min(...[...this.failed.values()].map((f) => f.retryAt));
+    if (!Number.isFinite(next)) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.remoteDirty = true;
+      this.wake();
+    }, Math.max(0, next - this.now()));
+    this.retryTimer.unref();
+  }
+
+  private onConverged(): void {
+    const errorCount = this.opts.index.errors().length;
+    const now = this.now();
+    this.opts.index.setMeta('last_synced_at', String(now));
+    this.offlineDelayMs = this.opts.offlineRetryMs ?? 1000;
+    this.remoteRaces.clear();
+    this.setStatus({ state: 'idle', message: undefined, lastSyncedAt: now, errorCount, done: 0, total: 0 });
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async onRunFailed(err: unknown): Promise<void> {
+    if (this.stopped && isAbortError(err)) return;
+    if (err instanceof AuthError) {
+      this.setStatus({ state: 'needs_signin', message: err.message });
+      this.log(err.message);
+      this.paused = 'user';
+      return;
+    }
+    if (err instanceof NetworkError || err instanceof RateLimitError || (isTwinfoldError(err) && err.retryable)) {
+      const delay = err instanceof RateLimitError ? err.retryAfterMs : this.offlineDelayMs;
+      this.offlineDelayMs = Math.min(this.offlineDelayMs * 2, 60_000);
+      this.remoteDirty = true;
+      this.setStatus({ state: err instanceof NetworkError ? 'offline' : 'syncing', message: err.message });
+      this.log(err.message);
+      if (!this.opts.live) throw err;
+      await this.sleep(delay);
+      return;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    this.setStatus({ state: 'error', message });
+    this.log(`error: ${message}`);
+    if (!this.opts.live) throw err;
+    this.remoteDirty = true;
+    await this.sleep(60_000);
+  }
+
+  private async longpollLoop(): Promise<void> {
+    const { provider, index } = this.opts;
+    let backoffMs = 0;
+    while (!this.stopped) {
+      await this.whenIdle();
+      if (this.stopped) return;
+      if (backoffMs > 0) await this.sleep(backoffMs);
+      const cursor = index.remoteCursor();
+      if (cursor === undefined || this.status.state === 'needs_signin') {
+        await this.sleep(1000);
+        continue;
+      }
+      try {
+        const result = await provider.waitForChanges(cursor, this.opts.longpollTimeoutSec ?? 30, this.abort.signal);
+        backoffMs = (result.backoffSec ?? 0) * 1000;
+        if (result.changes) {
+          this.remoteDirty = true;
+          this.wake();
+          // Wait until the loop has consumed the news before polling again with the new cursor.
+          await this.whenRemoteConsumed();
+        }
+      } catch (err) {
+        if (this.stopped) return;
+        if (err instanceof CursorResetError) {
+          this.remoteDirty = true;
+          this.wake();
+          await this.whenRemoteConsumed();
+          continue;
+        }
+        backoffMs = err instanceof RateLimitError ? err.retryAfterMs : Math.min(Math.max(backoffMs * 2, 1000), 60_000);
+        if (err instanceof NetworkError) this.setStatus({ state: 'offline', message: err.message });
+      }
+    }
+  }
+
+  private async whenRemoteConsumed(): Promise<void> {
+    while (!this.stopped && this.remoteDirty) await this.whenIdleOrChanged();
+  }
+
+  private whenIdleOrChanged(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.off('status', done);
+        resolve();
+      };
+      this.on('status', done);
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.abort.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      const onAbort = () => done();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private onTransferProgress(progress: TransferProgress, finished: boolean): void {
+    if (finished) this.transfers.delete(progress.path);
+    else this.transfers.set(progress.path, progress);
+    this.emit('status', this.getStatus());
+  }
+
+  /** Problems found on disk are reported once each; case conflicts are renamed so both survive. */
+  private async handleLocalProblems(): Promise<void> {
+    for (const problem of this.local.problems()) {
+      if (problem.kind === 'case_conflict') {
+        await this.resolveCaseConflict(problem.path);
+        continue;
+      }
+      const id = `${problem.kind}:${problem.path}`;
+      if (this.reportedProblems.has(id)) continue;
+      this.reportedProblems.add(id);
+      const message = problemMessage(problem);
+      this.log(message);
+      this.opts.index.addActivity({ time: this.now(), action: 'error', path: problem.path, detail: message });
+    }
+  }
+
+  /** Two local names Dropbox sees as one: the later one gets a distinct name instead of overwriting. */
+  private async resolveCaseConflict(relPath: string): Promise<void> {
+    const taken = new Set([...this.local.tree().keys(), ...this.opts.index.allRemote().keys()]);
+    const kind = (await lstat(nodePath.join(this.opts.localRoot, relPath)).catch(() => undefined))?.isDirectory() ? 'folder' : 'file';
+    const target = caseConflictPath(relPath, kind, (candidate) => taken.has(pathLower(candidate)));
+    try {
+      await renameNoReplace(nodePath.join(this.opts.localRoot, relPath), nodePath.join(this.opts.localRoot, target));
+      this.opts.index.addActivity({ time: this.now(), action: 'conflict', path: relPath, detail: `renamed to ${target}: another item has the same name apart from case` });
+    } catch (err) {
+      this.log(`could not rename ${relPath}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await this.local.refresh([relPath, target]);
+  }
+
+  private setStatus(patch: Partial<EngineStatus>): void {
+    this.status = { ...this.status, ...patch };
+    const status = this.getStatus();
+    this.opts.index.setMeta('status', JSON.stringify({ ...status, updatedAt: this.now(), pid: process.pid }));
+    this.emit('status', status);
+  }
+}
+
+function opPath(op: Op): string {
+  switch (op.type) {
+    case 'moveLocal':
+    case 'moveRemote':
+      return op.fromPath;
+    case 'record':
+      return op.item.path;
+    case 'forget':
+      return op.key;
+    default:
+      return op.path;
+  }
+}
+
+function problemMessage(problem: ReturnType<LocalTree['problems']>[number]): string {
+  switch (problem.kind) {
+    case 'symlink':
+      return `${problem.path} is a symbolic link; links are not followed or synced`;
+    case 'special_file':
+      return `${problem.path} is not a regular file (socket, pipe or device); it is not synced`;
+    case 'unreadable':
+      return `${problem.path} cannot be read (${problem.code}); it is skipped until it can`;
+    case 'invalid_name':
+      return `${problem.path} has a name Dropbox does not accept (${problem.reason.replace('_', ' ')}); rename it to sync it`;
+    case 'unstable':
+      return `${problem.path} is still being written; it will be synced when it settles`;
+    case 'case_conflict':
+      return `${problem.path} has the same name as ${problem.keptPath} apart from case or accents`;
+  }
+}
+
+function localDate(epochMs: number): string {
+  const d = new Date(epochMs);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
