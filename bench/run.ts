@@ -8,7 +8,7 @@
 //   --only a,b       run only some parts: latency, upload, big, rescan
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,10 +146,18 @@ async function bigFile(url: string, mib: number) {
 /** Startup with N unchanged files: scan (hash cache hits), load both trees, plan (nothing to do). */
 async function rescan(count: number) {
   const root = await tempDir('rescan');
+  const anHourAgo = new Date(Date.now() - 3_600_000);
   for (let d = 0; d < Math.ceil(count / 1000); d++) {
     const dir = nodePath.join(root, `d${d}`);
     await mkdir(dir);
-    await Promise.all(Array.from({ length: Math.min(1000, count - d * 1000) }, (_, i) => writeFile(nodePath.join(dir, `f${i}`), `${d}-${i}`)));
+    await Promise.all(
+      Array.from({ length: Math.min(1000, count - d * 1000) }, async (_, i) => {
+        const file = nodePath.join(dir, `f${i}`);
+        await writeFile(file, `${d}-${i}`);
+        // Unchanged files are old ones: a file written in the last seconds is rehashed on purpose.
+        await utimes(file, anHourAgo, anHourAgo);
+      }),
+    );
   }
   const index = StateIndex.open(nodePath.join(root, '.twinfold', 'index.sqlite'));
   const ignore = await IgnoreRules.load(root);

@@ -59,8 +59,14 @@ function depthOf(key: PathKey): number {
   return depth;
 }
 
+/** Copies only the defined fields (a plain loop: this runs for every agreed item of a 100k tree). */
 function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = value[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
 }
 
 /**
