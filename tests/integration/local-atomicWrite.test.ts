@@ -53,6 +53,22 @@ test('commitDownloadedFile replaces an older version in one step', () =>
     assert.deepEqual([await readFile(final, 'utf8'), await readdir(dir)], ['new version', ['.twinfold', 'doc.txt']]);
   }));
 
+test('commitDownloadedFile with replace: false puts a new file in place but never replaces one', () =>
+  withTemp(async (dir) => {
+    const stateDir = nodePath.join(dir, '.twinfold');
+    const fresh = await tempPathFor(stateDir);
+    await writeFile(fresh, 'new file');
+    await commitDownloadedFile(fresh, nodePath.join(dir, 'sub', 'new.txt'), new Date('2024-01-01T00:00:00Z'), { replace: false });
+    const blocked = await tempPathFor(stateDir);
+    await writeFile(blocked, 'would overwrite');
+    await writeFile(nodePath.join(dir, 'mine.txt'), 'user edit');
+    await assert.rejects(commitDownloadedFile(blocked, nodePath.join(dir, 'mine.txt'), new Date(), { replace: false }), TargetExistsError);
+    assert.deepEqual(
+      [await readFile(nodePath.join(dir, 'sub', 'new.txt'), 'utf8'), await readFile(nodePath.join(dir, 'mine.txt'), 'utf8'), await readFile(blocked, 'utf8')],
+      ['new file', 'user edit', 'would overwrite'],
+    );
+  }));
+
 test('commitDownloadedFile refuses to replace a folder', () =>
   withTemp(async (dir) => {
     await mkdir(nodePath.join(dir, 'taken', 'child'), { recursive: true });

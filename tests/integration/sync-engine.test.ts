@@ -240,3 +240,55 @@ describe('names', () => {
     assert.ok(st.isFile());
   });
 });
+
+describe('more devices and harder cases', () => {
+  test('three devices converge on edits made everywhere', async () => {
+    const devices = await Promise.all(['one', 'two', 'three'].map((n) => world.device(n)));
+    for (const d of devices) await d.engine.start();
+    await converged(world);
+    await Promise.all(devices.map((d, i) => writeFile(nodePath.join(d.root, `from-${d.name}.txt`), `written on device ${i}`)));
+    await mkdir(nodePath.join(devices[2]!.root, 'shared/deep'), { recursive: true });
+    await writeFile(nodePath.join(devices[2]!.root, 'shared/deep/file.txt'), 'deep');
+    const final = await converged(world);
+    assert.deepEqual(Object.keys(final).sort(), ['from-one.txt', 'from-three.txt', 'from-two.txt', 'shared', 'shared/deep', 'shared/deep/file.txt']);
+  });
+
+  test('a file added inside a folder the other side deleted survives', async () => {
+    const a = await world.device('alpha');
+    const b = await world.device('beta', { live: false });
+    await a.engine.start();
+    await mkdir(nodePath.join(a.root, 'project'));
+    await writeFile(nodePath.join(a.root, 'project/old.txt'), 'old');
+    await converged(world);
+    await b.engine.syncOnce();
+    await rm(nodePath.join(a.root, 'project'), { recursive: true });
+    await converged(world);
+    await writeFile(nodePath.join(b.root, 'project/new.txt'), 'added offline');
+    await b.engine.syncOnce();
+    const final = await converged(world);
+    assert.deepEqual(final, { project: '<dir>', 'project/new.txt': 'added offline' });
+  });
+
+  test('NFC and NFD spellings of a name are one file', async () => {
+    const { a, b } = await twoDevices();
+    const nfd = 'Cafe\u0301.txt';
+    await writeFile(nodePath.join(a.root, nfd), 'v1');
+    await converged(world);
+    const [nameOnB] = (await readdir(b.root)).filter((n) => n !== '.twinfold');
+    assert.equal(nameOnB?.normalize('NFC'), 'Café.txt');
+    await writeFile(nodePath.join(b.root, nameOnB!), 'v2');
+    const final = await converged(world);
+    assert.equal(Object.keys(final).length, 1, `one file: ${Object.keys(final).join(', ')}`);
+    assert.equal(Object.values(final)[0], 'v2');
+  });
+
+  test('a lost network shows offline, then resumes by itself', async () => {
+    const { a } = await twoDevices();
+    world.emulator.faults.add({ fault: { kind: 'reset' } });
+    await writeFile(nodePath.join(a.root, 'while-offline.txt'), 'queued');
+    await waitFor('alpha offline', () => a.engine.getStatus().state === 'offline');
+    world.emulator.faults.clear();
+    const final = await converged(world, 30_000);
+    assert.equal(final['while-offline.txt'], 'queued');
+  });
+});

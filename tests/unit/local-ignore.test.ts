@@ -111,3 +111,12 @@ test('load fails clearly when .twinfoldignore cannot be read', () =>
       return true;
     });
   }));
+
+test('answers stay right across many calls (the matcher is rebuilt to bound its memo)', () => {
+  const rules = new IgnoreRules('*.tmp\nbuild/\n');
+  const answers = new Set<string>();
+  for (let i = 0; i < 50_000; i++) {
+    answers.add(`${rules.isIgnored(`/d${i}/f.tmp`, false)} ${rules.isIgnored(`/d${i}/build`, true)} ${rules.isIgnored(`/d${i}/f.txt`, false)}`);
+  }
+  assert.deepEqual([...answers], ['true true false']);
+});

@@ -82,7 +82,7 @@ export function resolveInsideRoot(localRoot: string, relativeRemotePath: string)
   const root = nodePath.resolve(localRoot);
   const resolved = nodePath.resolve(root, ...parts);
   const rel = nodePath.relative(root, resolved);
-  if (rel === '' || rel.startsWith('..') || nodePath.isAbsolute(rel)) {
+  if (rel === '' || rel === '..' || rel.startsWith(`..${nodePath.sep}`) || nodePath.isAbsolute(rel)) {
     throw new UnsafeRemotePathError(relativeRemotePath, 'resolves outside the sync root');
   }
   return resolved;

@@ -131,14 +131,9 @@ export class Executor {
 
   /** A new file must not replace one that appeared locally after planning: refuse to overwrite. */
   private async commitNew(temp: string, finalPath: string, mtime: Date, relPath: string): Promise<void> {
-    // commitDownloadedFile fsyncs and sets the mtime; give it a private name first, then link the
-    // result into place without replacing anything.
-    const staged = `${temp}.staged`;
-    await commitDownloadedFile(temp, staged, mtime);
     try {
-      await renameNoReplace(staged, finalPath);
+      await commitDownloadedFile(temp, finalPath, mtime, { replace: false });
     } catch (err) {
-      await rm(staged, { force: true });
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LocalChangedError(relPath);
       throw err;
     }

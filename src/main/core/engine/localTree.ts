@@ -7,8 +7,8 @@ import type { LocalProblem } from '../local/problems.js';
 
 export class LocalTree {
   private items: Tree<LocalItem> = new Map();
-  /** Problems by the key of their path; replaced subtree by subtree like the items. */
-  private problemsByKey = new Map<PathKey, LocalProblem>();
+  /** Problems by their path as spelled on disk (two spellings of one key can both have one). */
+  private problemsByPath = new Map<string, LocalProblem>();
 
   constructor(
     private readonly root: string,
@@ -18,7 +18,7 @@ export class LocalTree {
   async scanAll(): Promise<void> {
     const result = await scanLocal(this.root, this.scanOptions());
     this.items = result.tree;
-    this.problemsByKey = new Map(result.problems.map((p) => [pathLower(p.path), p]));
+    this.problemsByPath = new Map(result.problems.map((p) => [p.path, p]));
   }
 
   /** Re-observes each relative path and its subtree; what is gone from disk leaves the tree. */
@@ -28,7 +28,7 @@ export class LocalTree {
     for (const result of results) {
       this.dropSubtree(result.key);
       for (const [key, item] of result.tree) this.items.set(key, item);
-      for (const problem of result.problems) this.problemsByKey.set(pathLower(problem.path), problem);
+      for (const problem of result.problems) this.problemsByPath.set(problem.path, problem);
     }
   }
 
@@ -41,7 +41,7 @@ export class LocalTree {
   }
 
   problems(): LocalProblem[] {
-    return [...this.problemsByKey.values()];
+    return [...this.problemsByPath.values()];
   }
 
   /**
@@ -49,22 +49,22 @@ export class LocalTree {
    * must not read their absence as a local deletion.
    */
   unknownKeys(): PathKey[] {
-    return [...this.problemsByKey.entries()].filter(([, p]) => p.kind === 'unreadable' || p.kind === 'unstable').map(([k]) => k);
+    return this.problems()
+      .filter((p) => p.kind === 'unreadable' || p.kind === 'unstable')
+      .map((p) => pathLower(p.path));
   }
 
   private dropSubtree(key: PathKey): void {
     if (key === '') {
       this.items.clear();
-      this.problemsByKey.clear();
+      this.problemsByPath.clear();
       return;
     }
+    for (const path of this.problemsByPath.keys()) if (isSameOrBelow(pathLower(path), key)) this.problemsByPath.delete(path);
     const wasFile = this.items.get(key)?.kind === 'file';
     this.items.delete(key);
-    this.problemsByKey.delete(key);
-    // A file has no subtree: skip the full walk, which matters when thousands of files change.
+    // A file has no subtree: skip the walk over every item, which matters when thousands change.
     if (wasFile) return;
-    for (const map of [this.items, this.problemsByKey] as Map<PathKey, unknown>[]) {
-      for (const k of map.keys()) if (isSameOrBelow(k, key)) map.delete(k);
-    }
+    for (const k of this.items.keys()) if (isSameOrBelow(k, key)) this.items.delete(k);
   }
 }

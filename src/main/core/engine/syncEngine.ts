@@ -134,7 +134,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   /** Resolves the next time the engine reaches 'idle' with nothing pending. */
   whenIdle(): Promise<void> {
-    if (this.status.state === 'idle' && !this.hasPendingWork()) return Promise.resolve();
+    if (this.stopped || (this.status.state === 'idle' && !this.hasPendingWork())) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -162,10 +162,12 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.abort.abort();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.wake();
+    // Release everything waiting for a state change before waiting for the loops themselves.
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.emit('status', this.getStatus());
     await this.watcher?.close();
     await Promise.allSettled([this.loopDone, this.longpollDone]);
     this.setStatus({ state: 'stopped' });
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -341,7 +343,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       throw new MassDeleteHeld(message);
     }
     this.massDeleteConfirmed = this.opts.allowMassDelete ?? false;
-    this.setStatus({ state: 'syncing', total: ops.length, done: 0 });
+    this.setStatus({ state: 'syncing', message: undefined, total: ops.length, done: 0 });
     let done = 0;
     await runPass(ops, this.opts.transferConcurrency ?? 4, async (op) => {
       await this.runOne(op);
@@ -476,7 +478,11 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
           continue;
         }
         backoffMs = err instanceof RateLimitError ? err.retryAfterMs : Math.min(Math.max(backoffMs * 2, 1000), 60_000);
-        if (err instanceof NetworkError) this.setStatus({ state: 'offline', message: err.message });
+        // The main loop owns the status and the retries: let it find out whether Dropbox is
+        // reachable (it shows "offline" and retries with backoff until it is).
+        this.remoteDirty = true;
+        this.wake();
+        await this.whenRemoteConsumed();
       }
     }
   }

@@ -38,8 +38,10 @@ async function fsyncDir(dir: string): Promise<void> {
  * its mtime to disk, creates missing parent folders, renames it into place (replacing an older
  * file atomically: readers see the old or the new content, never a mix), then flushes the folder
  * so the new name survives a crash. The temp file must be on the same file system.
+ * With `replace: false` an existing `finalPath` is never replaced: the call rejects with
+ * TargetExistsError and the temp file stays where it was (see renameNoReplace).
  */
-export async function commitDownloadedFile(tempPath: string, finalPath: string, mtime: Date): Promise<void> {
+export async function commitDownloadedFile(tempPath: string, finalPath: string, mtime: Date, opts: { replace?: boolean } = {}): Promise<void> {
   const handle = await open(tempPath, 'r+');
   try {
     await handle.utimes(new Date(), mtime);
@@ -49,7 +51,8 @@ export async function commitDownloadedFile(tempPath: string, finalPath: string, 
   }
   const parent = nodePath.dirname(finalPath);
   await mkdir(parent, { recursive: true });
-  await rename(tempPath, finalPath);
+  if (opts.replace ?? true) await rename(tempPath, finalPath);
+  else await renameNoReplace(tempPath, finalPath);
   await fsyncDir(parent);
 }
 

@@ -9,7 +9,7 @@ import { nameProblem, pathLower } from '../paths.js';
 import type { HashCache } from './hashCache.js';
 import { hashFile, sameStamp, stampOf, type HashedFile } from './hashFile.js';
 import type { IgnoreRules } from './ignore.js';
-import { createLimiter, type Limiter } from './limiter.js';
+import { createLimiter } from './limiter.js';
 import type { LocalProblem } from './problems.js';
 
 /** The file-system calls the scanner makes; tests replace some to inject faults. */
@@ -23,7 +23,7 @@ export interface ScanOptions {
   ignore: IgnoreRules;
   hashCache: HashCache;
   signal?: AbortSignal;
-  /** readdir/lstat calls in flight (default 64): enough to keep libuv's thread pool busy. */
+  /** lstat calls in flight (default 64), shared by the folders being listed at once. */
   concurrency?: number;
   /** Overrides of the file-system calls, for fault-injection tests. */
   fs?: Partial<ScanFs>;
@@ -50,8 +50,8 @@ export class LocalRootError extends Error {
 
 const DEFAULT_CONCURRENCY = 64;
 // Folders being listed and lstat'ed at once. Walking every folder in parallel kept all their
-// entries and Stats alive together (over 1 GB for 100k files); a few at a time are enough to
-// keep the lstat queue full.
+// entries and Stats alive together (over 1 GB for 100k files); a few at a time, each with a
+// share of the lstat budget, keep libuv's thread pool just as busy.
 const FOLDER_CONCURRENCY = 8;
 // Hashing is disk- and CPU-bound; a few at once overlap I/O without starving the lstat queue.
 const HASH_CONCURRENCY = 4;
@@ -103,20 +103,25 @@ interface Classified {
   problems: LocalProblem[];
 }
 
+class StatFailure {
+  constructor(readonly error: unknown) {}
+}
+
 /** What is shared by every subtree walked in one call: options, limits, cached listings. */
 class ScanContext {
-  readonly fs: ScanFs;
-  readonly statLimit: Limiter;
-  readonly hashLimit = createLimiter(HASH_CONCURRENCY);
-  readonly folderLimit = createLimiter(FOLDER_CONCURRENCY);
-  private readonly listings = new Map<string, Promise<Dirent[]>>();
-
   readonly root: string;
+  readonly fs: ScanFs;
+  readonly folderLimit = createLimiter(FOLDER_CONCURRENCY);
+  readonly hashLimit = createLimiter(HASH_CONCURRENCY);
+  private readonly statsPerFolder: number;
+  private readonly listings = new Map<string, Promise<Dirent[]>>();
 
   constructor(root: string, readonly opts: ScanOptions) {
     this.root = nodePath.resolve(root);
     this.fs = { ...defaultFs, ...opts.fs };
-    this.statLimit = createLimiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+    const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    this.statsPerFolder = Math.ceil(concurrency / FOLDER_CONCURRENCY);
   }
 
   abs(rel: string): string {
@@ -130,17 +135,13 @@ class ScanContext {
   }
 
   lstat(rel: string): Promise<Stats> {
-    return this.statLimit(() => {
-      this.checkAborted();
-      return this.fs.lstat(this.abs(rel));
-    });
+    this.checkAborted();
+    return this.fs.lstat(this.abs(rel));
   }
 
   readdir(rel: string): Promise<Dirent[]> {
-    return this.statLimit(() => {
-      this.checkAborted();
-      return this.fs.readdir(this.abs(rel));
-    });
+    this.checkAborted();
+    return this.fs.readdir(this.abs(rel));
   }
 
   /** A listing shared between the ancestors of several hinted paths; only used to resolve them. */
@@ -154,6 +155,28 @@ class ScanContext {
   }
 
   /**
+   * lstat of every name in a folder by a few workers pulling from one list: a promise per call
+   * and nothing else, since bookkeeping per entry dominated profiles of 100k-file rescans.
+   */
+  private async lstatAll(relDir: string, names: readonly string[]): Promise<(Stats | StatFailure)[]> {
+    const results = new Array<Stats | StatFailure>(names.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < names.length) {
+        const i = next++;
+        try {
+          results[i] = await this.lstat(`${relDir}/${names[i]}`);
+        } catch (error) {
+          this.checkAborted();
+          results[i] = new StatFailure(error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.statsPerFolder, names.length) }, worker));
+    return results;
+  }
+
+  /**
    * Applies the rules that decide which entries of folder `relDir` enter the tree: ignored ones
    * vanish silently; symlinks, special files and invalid names become problems; of several names
    * with the same key, the first in sorted order of the raw names wins and the others conflict.
@@ -164,35 +187,25 @@ class ScanContext {
     const sorted = dirents
       .filter((d) => !(typeKnown(d) && ignore.isIgnored(`${relDir}/${d.name}`, d.isDirectory())))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const statted = await Promise.all(
-      sorted.map(async (d): Promise<Stats | null> => {
-        const rel = `${relDir}/${d.name}`;
-        try {
-          const stats = await this.lstat(rel);
-          // Without a type from readdir (some file systems give none) the ignore check waited for lstat.
-          return typeKnown(d) || !ignore.isIgnored(rel, stats.isDirectory()) ? stats : null;
-        } catch (error) {
-          this.checkAborted();
-          if (errorCode(error) === 'ENOENT') {
-            // Vanished since the listing, unless the name was not valid UTF-8 and could not be
-            // spelled back: then it is there, and the user must hear about it.
-            if (d.name.includes('\uFFFD')) {
-              problems.push({ kind: 'unreadable', path: rel, code: 'EILSEQ', message: `the name of ${JSON.stringify(rel)} is not valid UTF-8` });
-            }
-            return null;
-          }
-          problems.push(unreadable(rel, error));
-          return null;
-        }
-      }),
-    );
+    const statted = await this.lstatAll(relDir, sorted.map((d) => d.name));
     const kept: Entry[] = [];
     const owners = new Map<PathKey, string>();
     for (let i = 0; i < sorted.length; i++) {
+      const dirent = sorted[i] as Dirent;
       const stats = statted[i];
+      const rel = `${relDir}/${dirent.name}`;
+      if (stats instanceof StatFailure) {
+        if (errorCode(stats.error) !== 'ENOENT') problems.push(unreadable(rel, stats.error));
+        // Vanished since the listing, unless the name was not valid UTF-8 and could not be
+        // spelled back: then it is there, and the user must hear about it.
+        else if (dirent.name.includes('\uFFFD')) {
+          problems.push({ kind: 'unreadable', path: rel, code: 'EILSEQ', message: `the name of ${JSON.stringify(rel)} is not valid UTF-8` });
+        }
+        continue;
+      }
       if (!stats) continue;
-      const name = (sorted[i] as Dirent).name;
-      const rel = `${relDir}/${name}`;
+      // Without a type from readdir (some file systems give none) the ignore check waited for lstat.
+      if (!typeKnown(dirent) && ignore.isIgnored(rel, stats.isDirectory())) continue;
       if (stats.isSymbolicLink()) {
         problems.push({ kind: 'symlink', path: rel });
         continue;
@@ -201,7 +214,7 @@ class ScanContext {
         problems.push({ kind: 'special_file', path: rel });
         continue;
       }
-      const invalid = nameProblem(name);
+      const invalid = nameProblem(dirent.name);
       if (invalid) {
         problems.push({ kind: 'invalid_name', path: rel, reason: invalid });
         continue;
@@ -255,15 +268,25 @@ class SubtreeWalk {
     if (!listed) return;
     if (rel !== '') this.add(rel, pathLower(rel), 'folder', stats);
     this.problems.push(...listed.problems);
-    await Promise.all(listed.kept.map((entry) => this.visit(entry)));
+    const pending: Promise<void>[] = [];
+    for (const entry of listed.kept) {
+      // Unchanged files are the bulk of a rescan: settle them here without a promise each.
+      if (!entry.stats.isDirectory() && this.addIfCached(entry)) continue;
+      pending.push(this.visit(entry));
+    }
+    await Promise.all(pending);
   }
 
-  private async visitFile({ rel, key, stats }: Entry): Promise<void> {
+  private addIfCached({ rel, key, stats }: Entry): boolean {
     const cached = this.ctx.opts.hashCache.get(stats.ino, stats.size, stats.mtimeMs);
-    if (cached !== undefined) {
-      this.add(rel, key, 'file', stats, cached);
-      return;
-    }
+    if (cached === undefined) return false;
+    this.add(rel, key, 'file', stats, cached);
+    return true;
+  }
+
+  private async visitFile(entry: Entry): Promise<void> {
+    if (this.addIfCached(entry)) return;
+    const { rel, key, stats } = entry;
     // A file being written changes under the hasher: try once more, then give up for this scan.
     let current = stats;
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -370,18 +393,23 @@ async function statBelowRoot(ctx: ScanContext, walk: SubtreeWalk, rel: string): 
   let dir = '';
   for (let i = 0; i < parts.length; i++) {
     const key = pathLower(`${dir}/${parts[i]}`);
-    let dirents: Dirent[];
-    try {
-      dirents = await ctx.cachedReaddir(dir);
-    } catch (error) {
-      ctx.checkAborted();
-      // The folder holding the target is gone, not a folder, or unreadable: a full scan reports
-      // such a folder itself; the subtree asked about has nothing to add.
-      if (dir !== '' || errorCode(error) === 'ENOENT') return;
-      throw new LocalRootError(ctx.root, { cause: error });
-    }
-    const matching = dirents.filter((d) => pathLower(`${dir}/${d.name}`) === key);
-    const { kept, problems } = await ctx.classify(dir, matching);
+    const parent = dir;
+    // One folder slot per step, released before visiting: a visit takes slots of its own.
+    const classified = await ctx.folderLimit(async () => {
+      let dirents: Dirent[];
+      try {
+        dirents = await ctx.cachedReaddir(parent);
+      } catch (error) {
+        ctx.checkAborted();
+        // The folder holding the target is gone, not a folder, or unreadable: a full scan reports
+        // such a folder itself; the subtree asked about has nothing to add.
+        if (parent !== '' || errorCode(error) === 'ENOENT') return null;
+        throw new LocalRootError(ctx.root, { cause: error });
+      }
+      return ctx.classify(parent, dirents.filter((d) => pathLower(`${parent}/${d.name}`) === key));
+    });
+    if (!classified) return;
+    const { kept, problems } = classified;
     const winner = kept[0];
     if (i === parts.length - 1) {
       walk.problems.push(...problems);
