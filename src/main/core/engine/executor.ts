@@ -6,6 +6,7 @@ import * as nodePath from 'node:path';
 import type { LocalItem, Op, RemoteItem, SyncedItem } from './model.js';
 import { assertNever } from './model.js';
 import { mergeSynced } from './planner.js';
+import { withChildSignal } from './childSignal.js';
 import type { LocalTree } from './localTree.js';
 import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
@@ -49,9 +50,9 @@ export class Executor {
   async run(op: Op): Promise<void> {
     switch (op.type) {
       case 'upload':
-        return this.upload(op);
+        return withChildSignal(this.deps.signal, (signal) => this.upload(op, signal));
       case 'download':
-        return this.download(op);
+        return withChildSignal(this.deps.signal, (signal) => this.download(op, signal));
       case 'createLocalFolder':
         return this.createLocalFolder(op);
       case 'createRemoteFolder':
@@ -82,14 +83,14 @@ export class Executor {
     return resolveInsideRoot(this.deps.localRoot, relPath);
   }
 
-  private async upload(op: Extract<Op, { type: 'upload' }>): Promise<void> {
+  private async upload(op: Extract<Op, { type: 'upload' }>, signal: AbortSignal): Promise<void> {
     const { provider, index, local } = this.deps;
     const planned = local.get(op.key);
     if (!planned || planned.kind !== 'file') throw new LocalChangedError(op.path);
     const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.path, direction: 'up', bytes, total }, false);
     let remote: RemoteItem;
     try {
-      remote = await provider.upload(this.abs(op.path), op.path, { parentRev: op.parentRev, onProgress: progress, signal: this.deps.signal });
+      remote = await provider.upload(this.abs(op.path), op.path, { parentRev: op.parentRev, onProgress: progress, signal });
     } catch (err) {
       // The rev we based the upload on is gone (a concurrent edit): re-plan, which keeps both.
       if (err instanceof RemoteConflictError) throw new RemoteChangedError(op.path, op.key);
@@ -103,7 +104,7 @@ export class Executor {
     index.addActivity({ time: this.deps.now(), action: 'upload', path: remote.path, size: remote.size });
   }
 
-  private async download(op: Extract<Op, { type: 'download' }>): Promise<void> {
+  private async download(op: Extract<Op, { type: 'download' }>, signal: AbortSignal): Promise<void> {
     const { provider, index, local, stateDir } = this.deps;
     const finalPath = this.abs(op.path);
     const planned = local.get(op.key);
@@ -112,7 +113,7 @@ export class Executor {
     const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.path, direction: 'down', bytes, total }, false);
     let remote: RemoteItem;
     try {
-      remote = await provider.download(op.path, temp, { expectedHash: op.remote.contentHash, onProgress: progress, signal: this.deps.signal });
+      remote = await provider.download(op.path, temp, { expectedHash: op.remote.contentHash, onProgress: progress, signal });
       await this.assertLocalUnchanged(finalPath, op.path, planned);
       const mtime = remote.clientModified ? new Date(remote.clientModified) : new Date(this.deps.now());
       await mkdir(nodePath.dirname(finalPath), { recursive: true });

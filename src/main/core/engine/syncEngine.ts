@@ -10,6 +10,7 @@ import { plan } from './planner.js';
 import { Executor, LocalChangedError, RemoteChangedError } from './executor.js';
 import { LocalTree } from './localTree.js';
 import { checkMassDelete } from './massDeleteGuard.js';
+import { withChildSignal } from './childSignal.js';
 import { keysOf, runPass } from './passRunner.js';
 import { initialStatus, type EngineStatus, type PauseReason, type TransferProgress } from './status.js';
 import { caseConflictPath } from './caseConflictName.js';
@@ -94,7 +95,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.log = opts.log ?? (() => {});
     this.massDeleteConfirmed = opts.allowMassDelete ?? false;
     this.offlineDelayMs = opts.offlineRetryMs ?? 1000;
-    this.local = new LocalTree(opts.localRoot, () => ({ ignore: this.ignore, hashCache: this.hashCache(), signal: this.abort.signal }));
+    const hashCache = opts.index.asHashCache();
+    this.local = new LocalTree(opts.localRoot, () => ({ ignore: this.ignore, hashCache, signal: this.abort.signal }));
     this.executor = new Executor({
       localRoot: opts.localRoot,
       stateDir: this.stateDir,
@@ -180,6 +182,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.ignore = await IgnoreRules.load(this.opts.localRoot);
     this.setStatus({ state: 'syncing', message: 'Scanning the local folder' });
     await this.local.scanAll();
+    // Hashes of files that no longer exist would otherwise pile up forever.
+    this.opts.index.pruneHashCache(new Set([...this.local.tree().values()].map((item) => item.inode)));
     this.setStatus({ message: undefined });
   }
 
@@ -188,14 +192,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const tmp = nodePath.join(this.stateDir, 'tmp');
     const names = await readdir(tmp).catch(() => [] as string[]);
     await Promise.all(names.map((name) => rm(nodePath.join(tmp, name), { force: true, recursive: true })));
-  }
-
-  private hashCache() {
-    const index = this.opts.index;
-    return {
-      get: (inode: number, size: number, mtimeMs: number) => index.cachedHash(inode, size, mtimeMs),
-      put: (inode: number, size: number, mtimeMs: number, hash: string) => index.putCachedHash(inode, size, mtimeMs, hash),
-    };
   }
 
   private onLocalHints(paths: string[]): void {
@@ -461,7 +457,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         continue;
       }
       try {
-        const result = await provider.waitForChanges(cursor, this.opts.longpollTimeoutSec ?? 30, this.abort.signal);
+        const result = await withChildSignal(this.abort.signal, (signal) => provider.waitForChanges(cursor, this.opts.longpollTimeoutSec ?? 30, signal));
         backoffMs = (result.backoffSec ?? 0) * 1000;
         if (result.changes) {
           this.remoteDirty = true;
@@ -501,16 +497,18 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     });
   }
 
+  /** Waits `ms`, or less when the engine stops. */
   private sleep(ms: number): Promise<void> {
+    const signal = this.abort.signal;
     return new Promise((resolve) => {
-      if (this.abort.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      const onAbort = () => done();
-      function done() {
+      if (signal.aborted) return resolve();
+      const done = () => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
-      }
-      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 
