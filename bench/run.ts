@@ -6,6 +6,7 @@
 //   --rescan N       unchanged files in the startup rescan (default 100000)
 //   --quiet-ms N     quiet period of the live engines (default 100)
 //   --only a,b       run only some parts: latency, upload, big, rescan
+// Each part runs in its own child process (--part), so every figure comes with that part's peak RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdir, mkdtemp, open, readFile, rm, utimes, writeFile } from 'node:fs/promises';
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     rescan: { type: 'string', default: '100000' },
     'quiet-ms': { type: 'string', default: '100' },
     only: { type: 'string' },
+    part: { type: 'string' },
+    dir: { type: 'string' },
   },
 });
 const parts = new Set((values.only ?? 'latency,upload,big,rescan').split(','));
@@ -144,8 +147,8 @@ async function bigFile(url: string, mib: number) {
 }
 
 /** Startup with N unchanged files: scan (hash cache hits), load both trees, plan (nothing to do). */
-async function rescan(count: number) {
-  const root = await tempDir('rescan');
+/** First start of a folder of `count` files: hash everything and record it as synced on both sides. */
+async function prepareRescan(root: string, count: number) {
   const anHourAgo = new Date(Date.now() - 3_600_000);
   for (let d = 0; d < Math.ceil(count / 1000); d++) {
     const dir = nodePath.join(root, `d${d}`);
@@ -161,9 +164,7 @@ async function rescan(count: number) {
   }
   const index = StateIndex.open(nodePath.join(root, '.twinfold', 'index.sqlite'));
   const ignore = await IgnoreRules.load(root);
-  const scanOptions = () => ({ ignore, hashCache: index.asHashCache() });
-  // First start: hash everything and record it as synced on both sides.
-  const first = new LocalTree(root, scanOptions);
+  const first = new LocalTree(root, () => ({ ignore, hashCache: index.asHashCache() }));
   await first.scanAll();
   index.transaction(() => {
     const changes = [];
@@ -174,32 +175,73 @@ async function rescan(count: number) {
     }
     index.applyRemoteChanges(changes, 'cursor');
   });
+  index.close();
+  return { prepared: count };
+}
+
+/** Startup with unchanged files: scan (hash cache hits), load both trees, plan (nothing to do). */
+async function rescan(root: string) {
   const t0 = performance.now();
-  const again = new LocalTree(root, scanOptions);
-  await again.scanAll();
-  const ops = plan({ local: again.tree(), remote: index.allRemote(), synced: index.allSynced(), deletionPolicy: 'propagate', host: 'bench', today: '2026-01-01' });
+  const index = StateIndex.open(nodePath.join(root, '.twinfold', 'index.sqlite'));
+  const ignore = await IgnoreRules.load(root);
+  const tree = new LocalTree(root, () => ({ ignore, hashCache: index.asHashCache() }));
+  await tree.scanAll();
+  const ops = plan({ local: tree.tree(), remote: index.allRemote(), synced: index.allSynced(), deletionPolicy: 'propagate', host: 'bench', today: '2026-01-01' });
   const seconds = (performance.now() - t0) / 1000;
   index.close();
-  await rm(root, { recursive: true, force: true });
-  return { files: count, seconds: round(seconds), opsPlanned: ops.length };
+  return { files: tree.tree().size, seconds: round(seconds), opsPlanned: ops.length };
 }
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-async function main(): Promise<void> {
-  const { url, child } = await startEmulatorProcess();
-  const result: Record<string, unknown> = { node: process.version, cpus: (await import('node:os')).cpus().length };
-  try {
-    if (parts.has('latency')) result.propagationLatency = await latency(url, num(values.edits), num(values['quiet-ms']));
-    if (parts.has('upload')) result.initialUpload = await initialUpload(url, num(values.files));
-    if (parts.has('big')) result.bigFile = await bigFile(url, num(values['big-mib']));
-    if (parts.has('rescan')) result.startupRescan = await rescan(num(values.rescan));
-  } finally {
-    child.kill('SIGTERM');
+/** Runs one part in this process and prints its figures with this process's peak RSS. */
+async function runPart(part: string): Promise<void> {
+  let figures: unknown;
+  if (part === 'rescan-prepare' || part === 'rescan') {
+    figures = part === 'rescan' ? await rescan(values.dir!) : await prepareRescan(values.dir!, num(values.rescan));
+  } else {
+    const { url, child } = await startEmulatorProcess();
+    try {
+      if (part === 'latency') figures = await latency(url, num(values.edits), num(values['quiet-ms']));
+      else if (part === 'upload') figures = await initialUpload(url, num(values.files));
+      else if (part === 'big') figures = await bigFile(url, num(values['big-mib']));
+      else throw new Error(`unknown part ${part}`);
+    } finally {
+      child.kill('SIGTERM');
+    }
   }
-  result.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(JSON.stringify({ ...(figures as object), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+}
+
+/** Each part runs in a child process of its own, so its peak RSS is its own. */
+function runChild(part: string, extra: string[] = []): Promise<Record<string, unknown>> {
+  const args = [fileURLToPath(import.meta.url), '--part', part, ...extra];
+  for (const flag of ['edits', 'files', 'big-mib', 'rescan', 'quiet-ms'] as const) args.push(`--${flag}`, String(values[flag]));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`bench part ${part} exited ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  if (values.part) return runPart(values.part);
+  const result: Record<string, unknown> = { node: process.version, cpus: (await import('node:os')).cpus().length };
+  if (parts.has('latency')) result.propagationLatency = await runChild('latency');
+  if (parts.has('upload')) result.initialUpload = await runChild('upload');
+  if (parts.has('big')) result.bigFile = await runChild('big');
+  if (parts.has('rescan')) {
+    const dir = await tempDir('rescan');
+    try {
+      await runChild('rescan-prepare', ['--dir', dir]);
+      result.startupRescan = await runChild('rescan', ['--dir', dir]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
   result.goals = { latencyP50Ms: 300, latencyP95Ms: 1000, rescanSeconds: 5, peakRssMB: 200 };
   console.log(JSON.stringify(result, null, 2));
 }

@@ -1,7 +1,7 @@
 // The sync engine end to end: real temp folders, real watcher, the emulator, several devices.
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile, readdir, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { SyncWorld, converged, exists, remoteSnapshot, snapshot, waitFor } from '../helpers/syncHarness.js';
 
@@ -197,7 +197,7 @@ describe('rules', () => {
     const b = await world.device('beta', { live: false });
     await b.engine.syncOnce();
     for (const name of await readdir(b.root)) if (name.startsWith('f')) await rm(nodePath.join(b.root, name));
-    const status = await b.engine.syncOnce();
+    const { status } = await b.engine.syncOnce();
     assert.equal(status.pauseReason, 'mass_delete');
     const remaining = await world.provider().listAll();
     assert.equal(remaining.changes.filter((c) => c.kind === 'upsert' && c.item.kind === 'file').length, 20, 'nothing deleted remotely');
@@ -290,5 +290,36 @@ describe('more devices and harder cases', () => {
     world.emulator.faults.clear();
     const final = await converged(world, 30_000);
     assert.equal(final['while-offline.txt'], 'queued');
+  });
+});
+
+describe('safety at the edges', () => {
+  test('a local symlink never lets a remote file be written outside the folder, nor the remote folder be deleted', async () => {
+    const outside = await world.tempDir('outside');
+    const a = await world.device('alpha');
+    await a.engine.start();
+    await mkdir(nodePath.join(a.root, 'link'));
+    await writeFile(nodePath.join(a.root, 'link/x.txt'), 'remote content');
+    await converged(world);
+    await world.stopDevice(a);
+
+    const b = await world.device('beta', { live: false });
+    await symlink(outside, nodePath.join(b.root, 'link'));
+    await b.engine.syncOnce();
+    assert.deepEqual(await readdir(outside), [], 'nothing written through the link');
+    assert.equal((await remoteSnapshot(world))['link/x.txt'] !== undefined, true, 'the remote folder survives');
+    assert.ok(b.log.some((line) => /symbolic link/.test(line)), b.log.join('\n'));
+  });
+
+  test('pause and resume while idle: back to idle, still live', async () => {
+    const { a, b } = await twoDevices();
+    a.engine.pause();
+    assert.equal(a.engine.getStatus().state, 'paused');
+    await writeFile(nodePath.join(b.root, 'while-paused.txt'), 'x');
+    await waitFor('beta uploaded', async () => 'while-paused.txt' in (await remoteSnapshot(world)));
+    assert.equal(await exists(nodePath.join(a.root, 'while-paused.txt')), false, 'nothing applied while paused');
+    a.engine.resume();
+    const final = await converged(world);
+    assert.equal(final['while-paused.txt'], 'x');
   });
 });

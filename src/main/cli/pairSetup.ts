@@ -12,6 +12,7 @@ import { lockStateDir, type StateLock } from '../core/stateLock.js';
 import { AuthError, NetworkError } from '../core/errors.js';
 import type { RemoteAccount } from '../core/remote/provider.js';
 import { SetupError } from './setupError.js';
+import { STATE_DIR_NAME } from '../core/local/ignore.js';
 
 export const TOKEN_ENV = 'TWINFOLD_DROPBOX_TOKEN';
 
@@ -62,7 +63,7 @@ export async function openPair(opts: { localRoot: string; remoteRoot: string; st
   const account = await checkAccount(provider, signIn.apiUrl);
 
   await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
-  const lock = await lockStateDir(opts.stateDir);
+  const lock = await lockPair(opts.stateDir, opts.localRoot);
   let index: StateIndex;
   try {
     index = StateIndex.open(nodePath.join(opts.stateDir, 'index.sqlite'));
@@ -72,6 +73,24 @@ export async function openPair(opts: { localRoot: string; remoteRoot: string; st
     throw err;
   }
   return { provider, index, account, close: () => closePair(index, lock) };
+}
+
+/**
+ * Locks the state folder and, when it is elsewhere, the folder's own `.twinfold` too: temp files
+ * and the trash always live there, so two daemons must never share a local folder either.
+ */
+async function lockPair(stateDir: string, localRoot: string): Promise<StateLock> {
+  const localStateDir = nodePath.join(localRoot, STATE_DIR_NAME);
+  const first = await lockStateDir(stateDir);
+  if (nodePath.resolve(localStateDir) === nodePath.resolve(stateDir)) return first;
+  try {
+    await mkdir(localStateDir, { recursive: true, mode: 0o700 });
+    const second = await lockStateDir(localStateDir);
+    return { release: async () => (await second.release(), await first.release()) };
+  } catch (err) {
+    await first.release();
+    throw err;
+  }
 }
 
 async function closePair(index: StateIndex, lock: StateLock): Promise<void> {

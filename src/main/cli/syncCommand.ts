@@ -133,14 +133,14 @@ export async function run(argv: string[]): Promise<number> {
 
   try {
     if (args.once) {
-      const final = await engine.syncOnce();
+      const { converged, status } = await engine.syncOnce();
       const errors = pair.index.errors();
       for (const e of errors) console.error(`twinfold: ${e.path}: ${e.message}`);
-      if (final.pauseReason === 'mass_delete') {
-        console.error(`twinfold: held back: ${final.message ?? 'mass delete'} (use --allow-mass-delete)`);
+      if (status.pauseReason === 'mass_delete') {
+        console.error(`twinfold: held back: ${status.message ?? 'mass delete'} (use --allow-mass-delete)`);
         return 1;
       }
-      return errors.length > 0 ? 1 : 0;
+      return converged && errors.length === 0 ? 0 : 1;
     }
     await engine.start();
     await waitForSignal();

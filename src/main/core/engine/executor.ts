@@ -1,7 +1,7 @@
 // Carries out one planner op against the disk and the provider, then records its outcome in the
 // index (merge base, activity). Every op first checks that the side it writes to still looks the
 // way the planner saw it; if not it stops with LocalChangedError and the next pass re-plans.
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { LocalItem, Op, RemoteItem, SyncedItem } from './model.js';
 import { assertNever } from './model.js';
@@ -11,8 +11,8 @@ import type { LocalTree } from './localTree.js';
 import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
 import type { TransferProgress } from './status.js';
-import { remoteParent, resolveInsideRoot } from '../paths.js';
-import { fsErrorToSyncError, RemoteConflictError, SyncError } from '../errors.js';
+import { isSameOrBelow, remoteParent, resolveInsideRoot } from '../paths.js';
+import { fsErrorToSyncError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
 import { moveToTrash } from '../local/trash.js';
 import { commitDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
 
@@ -99,8 +99,10 @@ export class Executor {
       this.deps.onProgress({ path: op.path, direction: 'up', bytes: planned.size, total: planned.size }, true);
     }
     // The provider hashed exactly the bytes it sent; if that is what the planner saw, the local
-    // observation (inode, mtime) belongs to this version. Otherwise the watcher brings the new one.
-    index.putSynced(mergeBase(remote, planned, index.getSynced(op.key)));
+    // observation (inode, mtime) belongs to this version. Otherwise look at the file again now,
+    // so the next pass does not plan from the old observation.
+    if (remote.contentHash !== planned.contentHash) await local.refresh([op.path]);
+    index.putSynced(mergeBase(remote, local.get(op.key), index.getSynced(op.key)));
     index.addActivity({ time: this.deps.now(), action: 'upload', path: remote.path, size: remote.size });
   }
 
@@ -114,14 +116,19 @@ export class Executor {
     let remote: RemoteItem;
     try {
       remote = await provider.download(op.path, temp, { expectedHash: op.remote.contentHash, onProgress: progress, signal });
-      await this.assertLocalUnchanged(finalPath, op.path, planned);
       const mtime = remote.clientModified ? new Date(remote.clientModified) : new Date(this.deps.now());
+      // Flush first: the check below and the rename must follow each other as closely as possible,
+      // or a save made during a long fsync would be replaced.
+      await flushFile(temp, mtime);
+      await this.assertWritableInsideRoot(nodePath.dirname(finalPath), op.path);
       await mkdir(nodePath.dirname(finalPath), { recursive: true });
+      await this.assertLocalUnchanged(finalPath, op.path, planned);
       if (planned) await commitDownloadedFile(temp, finalPath, mtime);
       else await this.commitNew(temp, finalPath, mtime, op.path);
     } catch (err) {
       await rm(temp, { force: true });
-      throw err;
+      if (err instanceof LocalChangedError || isTwinfoldError(err)) throw err;
+      throw fsErrorToSyncError(err, op.path, 'saving');
     } finally {
       this.deps.onProgress({ path: op.path, direction: 'down', bytes: op.remote.size ?? 0, total: op.remote.size ?? 0 }, true);
     }
@@ -138,6 +145,25 @@ export class Executor {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LocalChangedError(relPath);
       throw err;
     }
+  }
+
+  /**
+   * Refuses to write through a symlinked folder: a remote path that is textually inside the root
+   * could otherwise land anywhere the link points to.
+   */
+  private async assertWritableInsideRoot(absDir: string, relPath: string): Promise<void> {
+    const [realDir, realRoot] = await Promise.all([realpathOfNearestExisting(absDir), this.realRoot()]);
+    const rel = nodePath.relative(realRoot, realDir);
+    if (rel === '..' || rel.startsWith(`..${nodePath.sep}`) || nodePath.isAbsolute(rel)) {
+      throw new SyncError({ path: relPath, title: 'Not inside the synced folder', message: `“${relPath}” would be written through a link that leaves the synced folder; it is skipped.`, retryable: false });
+    }
+  }
+
+  private realRootPromise: Promise<string> | undefined;
+
+  private realRoot(): Promise<string> {
+    this.realRootPromise ??= realpath(this.deps.localRoot);
+    return this.realRootPromise;
   }
 
   private async assertLocalUnchanged(absPath: string, relPath: string, planned: LocalItem | undefined): Promise<void> {
@@ -193,6 +219,7 @@ export class Executor {
       return;
     }
     if (planned.kind === 'file') await this.assertLocalUnchanged(this.abs(op.path), op.path, planned);
+    else await this.assertSubtreeUnchanged(op);
     let where: string;
     try {
       const result = await moveToTrash(this.abs(op.path), nodePath.join(this.deps.stateDir, 'trash'));
@@ -203,6 +230,17 @@ export class Executor {
     await local.refresh([op.path]);
     index.deleteSyncedSubtree(op.key);
     index.addActivity({ time: this.deps.now(), action: 'delete_local', path: op.path, detail: where });
+  }
+
+  /** A folder goes to the trash only if nothing inside changed since the plan (an edit beats a delete). */
+  private async assertSubtreeUnchanged(op: Extract<Op, { type: 'trashLocal' }>): Promise<void> {
+    const { index, local } = this.deps;
+    await local.refresh([op.path]);
+    for (const [key, item] of local.tree()) {
+      if (!isSameOrBelow(key, op.key)) continue;
+      const synced = index.getSynced(key);
+      if (!synced || synced.kind !== item.kind || (item.kind === 'file' && synced.contentHash !== item.contentHash)) throw new LocalChangedError(op.path);
+    }
   }
 
   private async deleteRemote(op: Extract<Op, { type: 'deleteRemote' }>): Promise<void> {
@@ -268,4 +306,26 @@ function mergeBase(remote: RemoteItem, local: LocalItem | undefined, previous?: 
   const base: SyncedItem = { key: remote.key, path: remote.path, kind: remote.kind, id: remote.id };
   if (remote.kind === 'file') Object.assign(base, { rev: remote.rev, contentHash: remote.contentHash, size: remote.size });
   return base;
+}
+
+/** Gives a finished download its modification time and forces it to disk before it is renamed. */
+async function flushFile(path: string, mtime: Date): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.utimes(new Date(), mtime);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The real path of `absPath`, or of its nearest ancestor that exists (mkdir -p would follow it). */
+async function realpathOfNearestExisting(absPath: string): Promise<string> {
+  for (let p = absPath; ; p = nodePath.dirname(p)) {
+    try {
+      return await realpath(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || nodePath.dirname(p) === p) throw err;
+    }
+  }
 }

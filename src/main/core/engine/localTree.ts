@@ -45,12 +45,13 @@ export class LocalTree {
   }
 
   /**
-   * Keys whose local state is unknown right now (unreadable, still being written): the planner
-   * must not read their absence as a local deletion.
+   * Keys the engine must not touch: their state is unknown (unreadable, still being written) or
+   * they are occupied by something that is not synced (a symlink, a socket). Their absence from
+   * the tree is not a deletion, and nothing may be written through or over them.
    */
   unknownKeys(): PathKey[] {
     return this.problems()
-      .filter((p) => p.kind === 'unreadable' || p.kind === 'unstable')
+      .filter((p) => p.kind === 'unreadable' || p.kind === 'unstable' || p.kind === 'symlink' || p.kind === 'special_file')
       .map((p) => pathLower(p.path));
   }
 

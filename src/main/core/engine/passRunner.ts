@@ -21,16 +21,23 @@ export async function runPass(ops: Op[], concurrency: number, runOne: (op: Op) =
   }
 }
 
+/** Once one op fails for good, no worker starts another: the run stops as a whole. */
 async function runConcurrently(ops: Op[], concurrency: number, runOne: (op: Op) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < ops.length) {
+    while (!failure && next < ops.length) {
       const op = ops[next]!;
       next += 1;
-      await runOne(op);
+      try {
+        await runOne(op);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ops.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 /** Every key an op touches: used to hold back ops on paths that recently failed. */

@@ -127,11 +127,12 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   /** Syncs until local, remote and synced are equal once, then resolves. Used by `--once`. */
-  async syncOnce(): Promise<EngineStatus> {
+  async syncOnce(): Promise<{ converged: boolean; status: EngineStatus }> {
     await this.prepare();
-    await this.runUntilEqual();
+    const converged = await this.runUntilEqual();
+    const status = this.getStatus();
     this.setStatus({ state: 'stopped' });
-    return this.getStatus();
+    return { converged, status };
   }
 
   /** Resolves the next time the engine reaches 'idle' with nothing pending. */
@@ -148,6 +149,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   resume(): void {
     if (this.paused === 'mass_delete') this.massDeleteConfirmed = true;
     this.paused = undefined;
+    // Look at both sides again: whatever was held back, and whatever happened meanwhile.
+    this.remoteDirty = true;
     this.setStatus({ state: 'syncing', pauseReason: undefined, message: undefined });
     this.wake();
   }
@@ -227,9 +230,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   /** One run: bring in remote and local news, then plan and execute passes until nothing is left. */
-  private async runUntilEqual(): Promise<void> {
+  private async runUntilEqual(): Promise<boolean> {
     try {
-      for (let pass = 0; pass < MAX_PASSES_PER_RUN && !this.stopped && !this.paused; pass += 1) {
+      for (let pass = 0; pass < MAX_PASSES_PER_RUN; pass += 1) {
+        if (this.stopped || this.paused) return false;
         await this.refreshRemote();
         await this.refreshLocal();
         await this.handleLocalProblems();
@@ -237,13 +241,16 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         if (ops.length === 0) {
           if (this.hasPendingWork()) continue;
           this.onConverged();
-          return;
+          return true;
         }
+        if (this.paused) return false;
         await this.runOps(ops);
       }
+      throw new Error(`the folders did not settle after ${MAX_PASSES_PER_RUN} passes; syncing will be retried`);
     } catch (err) {
-      if (err instanceof MassDeleteHeld) return;
+      if (err instanceof MassDeleteHeld) return false;
       await this.onRunFailed(err);
+      return false;
     }
   }
 
@@ -289,12 +296,18 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (this.pendingLocalPaths.size === 0) return;
     const paths = [...this.pendingLocalPaths];
     this.pendingLocalPaths.clear();
-    if (paths.includes('')) {
-      this.ignore = await IgnoreRules.load(this.opts.localRoot);
-      this.watcher?.setIgnore(this.ignore);
-      await this.local.scanAll();
-    } else {
-      await this.local.refresh(paths);
+    try {
+      if (paths.includes('')) {
+        this.ignore = await IgnoreRules.load(this.opts.localRoot);
+        this.watcher?.setIgnore(this.ignore);
+        await this.local.scanAll();
+      } else {
+        await this.local.refresh(paths);
+      }
+    } catch (err) {
+      // Look at everything again next time rather than lose the hints.
+      this.pendingLocalPaths.add('');
+      throw err;
     }
   }
 
@@ -355,7 +368,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     try {
       await this.executor.run(op);
       for (const key of keysOf(op)) {
-        if (this.failed.delete(key)) this.opts.index.clearError(key);
+        this.failed.delete(key);
+        this.opts.index.clearError(key);
       }
     } catch (err) {
       if (err instanceof LocalChangedError) {
@@ -409,6 +423,9 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   private onConverged(): void {
+    // Errors recorded for paths that no longer fail (fixed by the user, gone, or from an earlier
+    // run) would otherwise be shown forever.
+    for (const error of this.opts.index.errors()) if (!this.failed.has(error.key)) this.opts.index.clearError(error.key);
     const errorCount = this.opts.index.errors().length;
     const now = this.now();
     this.opts.index.setMeta('last_synced_at', String(now));
@@ -424,6 +441,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       this.setStatus({ state: 'needs_signin', message: err.message });
       this.log(err.message);
       this.paused = 'user';
+      if (!this.opts.live) throw err;
       return;
     }
     if (err instanceof NetworkError || err instanceof RateLimitError || (isTwinfoldError(err) && err.retryable)) {
@@ -549,6 +567,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   private setStatus(patch: Partial<EngineStatus>): void {
+    // While paused, progress may still be reported but the state stays 'paused'.
+    if (this.paused && patch.state === 'syncing') patch = { ...patch, state: this.status.state, message: this.status.message };
     this.status = { ...this.status, ...patch };
     const status = this.getStatus();
     this.opts.index.setMeta('status', JSON.stringify({ ...status, updatedAt: this.now(), pid: process.pid }));
