@@ -79,6 +79,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** Writes refused because the server changed meanwhile, per key, since the last convergence. */
   private readonly remoteRaces = new Map<PathKey, number>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private rescanTimer: NodeJS.Timeout | undefined;
   private paused: PauseReason | undefined;
   private massDeleteConfirmed: boolean;
   private offlineDelayMs: number;
@@ -119,7 +120,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (this.opts.live) {
       this.watcher = new LocalWatcher(this.opts.localRoot, { ignore: this.ignore, quietMs: this.opts.quietMs });
       this.watcher.on('batch', (batch) => this.onLocalHints(batch.paths));
-      this.watcher.on('error', (err) => this.log(`watcher: ${err.message}`));
+      this.watcher.on('error', (err) => this.onWatcherError(err));
       await this.watcher.start();
     }
     this.loopDone = this.loop();
@@ -166,6 +167,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.stopped = true;
     this.abort.abort();
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.rescanTimer) clearInterval(this.rescanTimer);
     this.wake();
     // Release everything waiting for a state change before waiting for the loops themselves.
     for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -195,6 +197,18 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const tmp = nodePath.join(this.stateDir, 'tmp');
     const names = await readdir(tmp).catch(() => [] as string[]);
     await Promise.all(names.map((name) => rm(nodePath.join(tmp, name), { force: true, recursive: true })));
+  }
+
+  /**
+   * The watcher can miss changes after an error (e.g. the inotify watch limit): fall back to a
+   * full rescan now and every minute from then on, so nothing goes unseen.
+   */
+  private onWatcherError(err: Error): void {
+    this.log(`watching the folder failed (${err.message}); rescanning it every minute instead`);
+    this.rescan();
+    if (this.rescanTimer || !this.opts.live) return;
+    this.rescanTimer = setInterval(() => this.rescan(), 60_000);
+    this.rescanTimer.unref();
   }
 
   private onLocalHints(paths: string[]): void {
