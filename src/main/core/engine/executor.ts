@@ -1,7 +1,7 @@
 // Carries out one planner op against the disk and the provider, then records its outcome in the
 // index (merge base, activity). Every op first checks that the side it writes to still looks the
 // way the planner saw it; if not it stops with LocalChangedError and the next pass re-plans.
-import { lstat, mkdir, open, realpath, rm } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { LocalItem, Op, RemoteItem, SyncedItem } from './model.js';
 import { assertNever } from './model.js';
@@ -14,7 +14,7 @@ import type { TransferProgress } from './status.js';
 import { isSameOrBelow, remoteParent, resolveInsideRoot } from '../paths.js';
 import { fsErrorToSyncError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
 import { moveToTrash } from '../local/trash.js';
-import { commitDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
+import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
 
 /** The local side changed after the plan was made: not an error, the op is re-planned. */
 export class LocalChangedError extends Error {
@@ -119,12 +119,12 @@ export class Executor {
       const mtime = remote.clientModified ? new Date(remote.clientModified) : new Date(this.deps.now());
       // Flush first: the check below and the rename must follow each other as closely as possible,
       // or a save made during a long fsync would be replaced.
-      await flushFile(temp, mtime);
+      await flushDownloadedFile(temp, mtime);
       await this.assertWritableInsideRoot(nodePath.dirname(finalPath), op.path);
       await mkdir(nodePath.dirname(finalPath), { recursive: true });
       await this.assertLocalUnchanged(finalPath, op.path, planned);
-      if (planned) await commitDownloadedFile(temp, finalPath, mtime);
-      else await this.commitNew(temp, finalPath, mtime, op.path);
+      if (planned) await placeDownloadedFile(temp, finalPath);
+      else await this.placeNew(temp, finalPath, op.path);
     } catch (err) {
       await rm(temp, { force: true });
       if (err instanceof LocalChangedError || isTwinfoldError(err)) throw err;
@@ -138,9 +138,9 @@ export class Executor {
   }
 
   /** A new file must not replace one that appeared locally after planning: refuse to overwrite. */
-  private async commitNew(temp: string, finalPath: string, mtime: Date, relPath: string): Promise<void> {
+  private async placeNew(temp: string, finalPath: string, relPath: string): Promise<void> {
     try {
-      await commitDownloadedFile(temp, finalPath, mtime, { replace: false });
+      await placeDownloadedFile(temp, finalPath, { replace: false });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LocalChangedError(relPath);
       throw err;
@@ -306,17 +306,6 @@ function mergeBase(remote: RemoteItem, local: LocalItem | undefined, previous?: 
   const base: SyncedItem = { key: remote.key, path: remote.path, kind: remote.kind, id: remote.id };
   if (remote.kind === 'file') Object.assign(base, { rev: remote.rev, contentHash: remote.contentHash, size: remote.size });
   return base;
-}
-
-/** Gives a finished download its modification time and forces it to disk before it is renamed. */
-async function flushFile(path: string, mtime: Date): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.utimes(new Date(), mtime);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The real path of `absPath`, or of its nearest ancestor that exists (mkdir -p would follow it). */

@@ -42,6 +42,12 @@ async function fsyncDir(dir: string): Promise<void> {
  * TargetExistsError and the temp file stays where it was (see renameNoReplace).
  */
 export async function commitDownloadedFile(tempPath: string, finalPath: string, mtime: Date, opts: { replace?: boolean } = {}): Promise<void> {
+  await flushDownloadedFile(tempPath, mtime);
+  await placeDownloadedFile(tempPath, finalPath, opts);
+}
+
+/** First half of a commit: give the temp file its modification time and force it to disk. */
+export async function flushDownloadedFile(tempPath: string, mtime: Date): Promise<void> {
   const handle = await open(tempPath, 'r+');
   try {
     await handle.utimes(new Date(), mtime);
@@ -49,6 +55,13 @@ export async function commitDownloadedFile(tempPath: string, finalPath: string, 
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Second half: rename the flushed temp file into place and make the new name durable. Kept
+ * separate so a caller can check the target between the (slow) flush and the (instant) rename.
+ */
+export async function placeDownloadedFile(tempPath: string, finalPath: string, opts: { replace?: boolean } = {}): Promise<void> {
   const parent = nodePath.dirname(finalPath);
   await mkdir(parent, { recursive: true });
   if (opts.replace ?? true) await rename(tempPath, finalPath);
