@@ -73,7 +73,10 @@ describe('live two-way sync', () => {
     assert.equal(await exists(nodePath.join(a.root, 'keep-me.txt')), false);
     const deleted = a.index.recentActivity(20).find((e) => e.action === 'delete_local');
     assert.ok(deleted, 'alpha recorded a local delete');
-    assert.match(deleted.detail ?? '', /trash/);
+    const location = /trash: (.+)$/.exec(deleted.detail ?? '')?.[1];
+    assert.ok(location, `the activity says where it went: ${deleted.detail}`);
+    assert.equal(await readFile(location, 'utf8'), 'precious', 'the deleted file is recoverable from there');
+    await rm(location, { force: true });
   });
 });
 

@@ -223,7 +223,8 @@ export class Executor {
     let where: string;
     try {
       const result = await moveToTrash(this.abs(op.path), nodePath.join(this.deps.stateDir, 'trash'));
-      where = result.where === 'os' ? 'moved to the trash' : `moved to ${result.location ?? 'the Twinfold trash'}`;
+      const place = result.where === 'os' ? 'the trash' : 'the Twinfold trash';
+      where = result.location ? `moved to ${place}: ${result.location}` : `moved to ${place}`;
     } catch (err) {
       throw fsErrorToSyncError(err, op.path, 'moving to the trash');
     }
