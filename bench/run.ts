@@ -22,6 +22,7 @@ import { DropboxProvider } from '../src/main/core/remote/dropbox/dropboxProvider
 import { rewritingFetch } from '../src/main/core/remote/dropbox/rewriteFetch.js';
 import { IgnoreRules } from '../src/main/core/local/ignore.js';
 import type { RemoteItem } from '../src/main/core/engine/model.js';
+import { tuneHeapForLongRunningSync } from '../src/main/core/heapTuning.js';
 
 const TOKEN = 'bench-token';
 const repoRoot = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -198,6 +199,8 @@ function round(n: number): number {
 
 /** Runs one part in this process and prints its figures with this process's peak RSS. */
 async function runPart(part: string): Promise<void> {
+  // Measure the engine as the daemon runs it.
+  tuneHeapForLongRunningSync();
   let figures: unknown;
   if (part === 'rescan-prepare' || part === 'rescan') {
     figures = part === 'rescan' ? await rescan(values.dir!) : await prepareRescan(values.dir!, num(values.rescan));

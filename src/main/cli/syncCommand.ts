@@ -11,6 +11,7 @@ import type { DeletionPolicy } from '../core/engine/model.js';
 import { nameProblem } from '../core/paths.js';
 import { STATE_DIR_NAME } from '../core/local/ignore.js';
 import { openPair, resolveDropboxSignIn } from './pairSetup.js';
+import { tuneHeapForLongRunningSync } from '../core/heapTuning.js';
 
 const HELP = `usage: twinfold sync <local-dir> <dropbox-path> [options]
 
@@ -111,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  tuneHeapForLongRunningSync();
   const folder = await stat(args.localRoot).catch(() => undefined);
   if (!folder?.isDirectory()) throw new UsageError(`sync: the local folder ${args.localRoot} does not exist or is not a folder`);
 

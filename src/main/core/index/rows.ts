@@ -12,11 +12,16 @@ export interface RowCodec<T> {
   fromRow(row: Row): T;
 }
 
+/** Most paths are spelled like their key: keep one string then, not two (100k-item trees). */
+function samePathAsKey(r: Row): string {
+  return r[1] === r[0] ? (r[0] as string) : (r[1] as string);
+}
+
 export const syncedCodec: RowCodec<SyncedItem> = {
   columns: ['key', 'path', 'kind', 'id', 'rev', 'content_hash', 'size', 'inode', 'mtime_ms', 'kept_deletion'],
   toRow: (i) => [i.key, i.path, i.kind, i.id ?? null, i.rev ?? null, i.contentHash ?? null, i.size ?? null, i.inode ?? null, i.mtimeMs ?? null, i.keptDeletion ?? null],
   fromRow: (r) => {
-    const item: SyncedItem = { key: r[0] as string, path: r[1] as string, kind: r[2] as ItemKind };
+    const item: SyncedItem = { key: r[0] as string, path: samePathAsKey(r), kind: r[2] as ItemKind };
     if (r[3] !== null) item.id = r[3] as string;
     if (r[4] !== null) item.rev = r[4] as string;
     if (r[5] !== null) item.contentHash = r[5] as string;
@@ -32,7 +37,7 @@ export const remoteCodec: RowCodec<RemoteItem> = {
   columns: ['key', 'path', 'kind', 'id', 'rev', 'size', 'content_hash', 'client_modified'],
   toRow: (i) => [i.key, i.path, i.kind, i.id, i.rev ?? null, i.size ?? null, i.contentHash ?? null, i.clientModified ?? null],
   fromRow: (r) => {
-    const item: RemoteItem = { key: r[0] as string, path: r[1] as string, kind: r[2] as ItemKind, id: r[3] as string };
+    const item: RemoteItem = { key: r[0] as string, path: samePathAsKey(r), kind: r[2] as ItemKind, id: r[3] as string };
     if (r[4] !== null) item.rev = r[4] as string;
     if (r[5] !== null) item.size = r[5] as number;
     if (r[6] !== null) item.contentHash = r[6] as string;
