@@ -12,7 +12,7 @@ import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
 import type { TransferProgress } from './status.js';
 import { isSameOrBelow, remoteParent, resolveInsideRoot } from '../paths.js';
-import { fsErrorToSyncError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
+import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
 import { moveToTrash } from '../local/trash.js';
 import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
 
@@ -127,7 +127,7 @@ export class Executor {
       else await this.placeNew(temp, finalPath, op.path);
     } catch (err) {
       await rm(temp, { force: true });
-      if (err instanceof LocalChangedError || isTwinfoldError(err)) throw err;
+      if (err instanceof LocalChangedError || isTwinfoldError(err) || isAbortError(err)) throw err;
       throw fsErrorToSyncError(err, op.path, 'saving');
     } finally {
       this.deps.onProgress({ path: op.path, direction: 'down', bytes: op.remote.size ?? 0, total: op.remote.size ?? 0 }, true);
