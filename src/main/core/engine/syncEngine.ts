@@ -5,7 +5,7 @@
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { DeletionPolicy, Op, PathKey, RemoteItem, Tree } from './model.js';
+import type { DeletionPolicy, Op, PathKey, RemoteItem, SyncedItem, Tree } from './model.js';
 import { plan } from './planner.js';
 import { Executor, LocalChangedError, RemoteChangedError } from './executor.js';
 import { LocalTree } from './localTree.js';
@@ -251,14 +251,14 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         await this.refreshRemote();
         await this.refreshLocal();
         await this.handleLocalProblems();
-        const ops = this.planNow();
+        const { ops, synced } = this.planNow();
         if (ops.length === 0) {
           if (this.hasPendingWork()) continue;
           this.onConverged();
           return true;
         }
         if (this.paused) return false;
-        await this.runOps(ops);
+        await this.runOps(ops, synced);
       }
       throw new Error(`the folders did not settle after ${MAX_PASSES_PER_RUN} passes; syncing will be retried`);
     } catch (err) {
@@ -325,39 +325,41 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
   }
 
-  private planNow(): Op[] {
+  /** The ops that are safe now, and the merge base they were planned from. */
+  private planNow(): { ops: Op[]; synced: Tree<SyncedItem> } {
     const { index } = this.opts;
     const remote = this.visibleRemote(index.allRemote());
+    const synced = index.allSynced();
     const ops = plan({
       local: this.local.tree(),
       remote,
-      synced: index.allSynced(),
+      synced,
       deletionPolicy: this.opts.deletionPolicy,
       host: this.opts.host,
       today: localDate(this.now()),
     });
     const unknown = this.local.unknownKeys();
     const now = this.now();
-    return ops.filter((op) =>
+    const safe = ops.filter((op) =>
       keysOf(op).every((key) => {
         const failure = this.failed.get(key);
         if (failure && failure.retryAt > now) return false;
         return !unknown.some((u) => isSameOrBelow(u, key) || isSameOrBelow(key, u));
       }),
     );
+    return { ops: safe, synced };
   }
 
   /** Remote items the user excluded with ignore rules are neither downloaded nor deleted. */
   private visibleRemote(remote: Tree<RemoteItem>): Tree<RemoteItem> {
-    const visible: Tree<RemoteItem> = new Map();
     for (const [key, item] of remote) {
-      if (!this.ignore.isIgnored(item.path, item.kind === 'folder')) visible.set(key, item);
+      if (this.ignore.isIgnored(item.path, item.kind === 'folder')) remote.delete(key);
     }
-    return visible;
+    return remote;
   }
 
-  private async runOps(ops: Op[]): Promise<void> {
-    const verdict = this.massDeleteConfirmed ? { blocked: false as const } : checkMassDelete(ops, this.opts.index.allSynced());
+  private async runOps(ops: Op[], synced: Tree<SyncedItem>): Promise<void> {
+    const verdict = this.massDeleteConfirmed ? { blocked: false as const } : checkMassDelete(ops, synced);
     if (verdict.blocked) {
       const where = verdict.side === 'local' ? 'on this computer' : verdict.side === 'remote' ? 'on Dropbox' : 'on both sides';
       const message = `this would delete ${verdict.deleting} of ${verdict.total} synced files ${where}; nothing was deleted. Resume to confirm.`;
