@@ -6,6 +6,7 @@ import type { Stats } from 'node:fs';
 import { link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { pathLower } from '../paths.js';
+import { lstatOrNull } from './lstatOrNull.js';
 
 /** Temp downloads live in `<root>/.twinfold/tmp/`: same file system as their target, ignored by scanner and watcher. */
 export const TEMP_DIR_NAME = 'tmp';
@@ -78,14 +79,6 @@ export class TargetExistsError extends Error {
   }
 }
 
-async function lstatOrNull(absPath: string): Promise<Stats | null> {
-  try {
-    return await lstat(absPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 /**
  * A rename in place that only changes the case or Unicode form of the name: on a

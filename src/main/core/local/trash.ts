@@ -1,10 +1,10 @@
 // Deleting a local item means moving it somewhere the user can get it back: the OS trash when
 // there is a usable one, else a dated folder inside the sync root's state folder. Never unlink.
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
 import { lstat, mkdir, rename } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import trash from 'trash';
+import { lstatOrNull } from './lstatOrNull.js';
 
 export interface TrashResult {
   where: 'os' | 'fallback';
@@ -38,14 +38,6 @@ function localDate(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-async function lstatOrNull(absPath: string): Promise<Stats | null> {
-  try {
-    return await lstat(absPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 /**
  * Moves a file or folder to the OS trash; where that fails (no writable XDG trash, another
