@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Op } from '../../src/main/core/engine/model.js';
-import { keyOfOp } from '../../src/main/core/engine/planner.js';
+import { keyOfOp } from '../../src/main/core/engine/model.js';
 import { all, file, folder, ld, lf, rd, rf, unsettledKeys, worldOf, type Trees } from '../helpers/planSimulation.js';
 
 const COPY = "box's conflicted copy 2024-05-01";

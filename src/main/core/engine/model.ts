@@ -93,6 +93,39 @@ export type Op =
 
 export type OpType = Op['type'];
 
+/** The key an op is about: the source of a move, the item of a record. */
+export function keyOfOp(op: Op): PathKey {
+  switch (op.type) {
+    case 'moveLocal':
+    case 'moveRemote':
+      return op.fromKey;
+    case 'record':
+      return op.item.key;
+    default:
+      return op.key;
+  }
+}
+
+/** Every key an op touches (both ends of a move). */
+export function keysOfOp(op: Op): PathKey[] {
+  return op.type === 'moveLocal' || op.type === 'moveRemote' ? [op.fromKey, op.toKey] : [keyOfOp(op)];
+}
+
+/** The path to show people for an op. */
+export function pathOfOp(op: Op): string {
+  switch (op.type) {
+    case 'moveLocal':
+    case 'moveRemote':
+      return op.fromPath;
+    case 'record':
+      return op.item.path;
+    case 'forget':
+      return op.key;
+    default:
+      return op.path;
+  }
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }

@@ -39,16 +39,3 @@ async function runConcurrently(ops: Op[], concurrency: number, runOne: (op: Op) 
   await Promise.all(Array.from({ length: Math.min(concurrency, ops.length) }, worker));
   if (failure) throw failure.error;
 }
-
-/** Every key an op touches: used to hold back ops on paths that recently failed. */
-export function keysOf(op: Op): string[] {
-  switch (op.type) {
-    case 'moveRemote':
-    case 'moveLocal':
-      return [op.fromKey, op.toKey];
-    case 'record':
-      return [op.item.key];
-    default:
-      return [op.key];
-  }
-}

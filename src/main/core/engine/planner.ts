@@ -20,7 +20,7 @@
 //     waiting move) owns is left for a later pass.
 import { isSameOrBelow, joinRemote, pathLower, remoteBasename, remoteParent } from '../paths.js';
 import { conflictedCopyPath } from './conflictNames.js';
-import { assertNever } from './model.js';
+import { assertNever, keyOfOp } from './model.js';
 import type { ItemKind, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from './model.js';
 
 type Side = 'local' | 'remote';
@@ -501,27 +501,6 @@ function groupOf(op: Op): number {
     case 'record':
     case 'forget':
       return 4;
-    default:
-      return assertNever(op);
-  }
-}
-
-export function keyOfOp(op: Op): PathKey {
-  switch (op.type) {
-    case 'moveLocal':
-    case 'moveRemote':
-      return op.fromKey;
-    case 'record':
-      return op.item.key;
-    case 'upload':
-    case 'download':
-    case 'createLocalFolder':
-    case 'createRemoteFolder':
-    case 'trashLocal':
-    case 'deleteRemote':
-    case 'renameLocalConflict':
-    case 'forget':
-      return op.key;
     default:
       return assertNever(op);
   }

@@ -5,13 +5,13 @@
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { DeletionPolicy, Op, PathKey, RemoteItem, SyncedItem, Tree } from './model.js';
+import { keysOfOp, pathOfOp, type DeletionPolicy, type Op, type PathKey, type RemoteItem, type SyncedItem, type Tree } from './model.js';
 import { plan } from './planner.js';
 import { Executor, LocalChangedError, RemoteChangedError } from './executor.js';
 import { LocalTree } from './localTree.js';
 import { checkMassDelete } from './massDeleteGuard.js';
 import { withChildSignal } from './childSignal.js';
-import { keysOf, runPass } from './passRunner.js';
+import { runPass } from './passRunner.js';
 import { initialStatus, type EngineStatus, type PauseReason, type TransferProgress } from './status.js';
 import { caseConflictPath } from './caseConflictName.js';
 import type { StateIndex } from '../index/index.js';
@@ -341,7 +341,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const unknown = this.local.unknownKeys();
     const now = this.now();
     const safe = ops.filter((op) =>
-      keysOf(op).every((key) => {
+      keysOfOp(op).every((key) => {
         const failure = this.failed.get(key);
         if (failure && failure.retryAt > now) return false;
         return !unknown.some((u) => isSameOrBelow(u, key) || isSameOrBelow(key, u));
@@ -383,7 +383,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private async runOne(op: Op): Promise<void> {
     try {
       await this.executor.run(op);
-      for (const key of keysOf(op)) {
+      for (const key of keysOfOp(op)) {
         this.failed.delete(key);
         this.opts.index.clearError(key);
       }
@@ -411,12 +411,12 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   private recordPathFailure(op: Op, err: SyncError): void {
-    const key = keysOf(op)[0]!;
+    const key = keysOfOp(op)[0]!;
     const attempts = (this.failed.get(key)?.attempts ?? 0) + 1;
     const delay = PATH_RETRY_DELAYS_MS[Math.min(attempts - 1, PATH_RETRY_DELAYS_MS.length - 1)]!;
     this.failed.set(key, { attempts, retryAt: this.now() + delay });
-    this.opts.index.setError(key, { path: err.path || opPath(op), title: err.title, message: err.message, time: this.now(), attempts });
-    this.opts.index.addActivity({ time: this.now(), action: 'error', path: err.path || opPath(op), detail: err.message });
+    this.opts.index.setError(key, { path: err.path || pathOfOp(op), title: err.title, message: err.message, time: this.now(), attempts });
+    this.opts.index.addActivity({ time: this.now(), action: 'error', path: err.path || pathOfOp(op), detail: err.message });
     this.log(`${err.title}: ${err.message}`);
     this.scheduleRetry();
   }
@@ -589,20 +589,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const status = this.getStatus();
     this.opts.index.setMeta('status', JSON.stringify({ ...status, updatedAt: this.now(), pid: process.pid }));
     this.emit('status', status);
-  }
-}
-
-function opPath(op: Op): string {
-  switch (op.type) {
-    case 'moveLocal':
-    case 'moveRemote':
-      return op.fromPath;
-    case 'record':
-      return op.item.path;
-    case 'forget':
-      return op.key;
-    default:
-      return op.path;
   }
 }
 
