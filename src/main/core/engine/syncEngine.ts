@@ -21,6 +21,7 @@ import { IgnoreRules, STATE_DIR_NAME } from '../local/ignore.js';
 import { LocalWatcher } from '../local/watcher.js';
 import { isSameOrBelow, pathLower } from '../paths.js';
 import { renameNoReplace } from '../local/atomicWrite.js';
+import { localDate } from '../localDate.js';
 
 export interface SyncEngineOptions {
   localRoot: string;
@@ -336,7 +337,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       synced,
       deletionPolicy: this.opts.deletionPolicy,
       host: this.opts.host,
-      today: localDate(this.now()),
+      today: localDate(new Date(this.now())),
     });
     const unknown = this.local.unknownKeys();
     const now = this.now();
@@ -607,10 +608,4 @@ function problemMessage(problem: ReturnType<LocalTree['problems']>[number]): str
     case 'case_conflict':
       return `${problem.path} has the same name as ${problem.keptPath} apart from case or accents`;
   }
-}
-
-function localDate(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }

@@ -5,6 +5,7 @@ import { lstat, mkdir, rename } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import trash from 'trash';
 import { lstatOrNull } from './lstatOrNull.js';
+import { localDate } from '../localDate.js';
 
 export interface TrashResult {
   where: 'os' | 'fallback';
@@ -32,12 +33,6 @@ export class TrashError extends Error {
     this.name = 'TrashError';
   }
 }
-
-function localDate(date: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
 
 /**
  * Moves a file or folder to the OS trash; where that fails (no writable XDG trash, another
