@@ -121,7 +121,6 @@ export class Executor {
       // or a save made during a long fsync would be replaced.
       await flushDownloadedFile(temp, mtime);
       await this.assertWritableInsideRoot(nodePath.dirname(finalPath), op.path);
-      await mkdir(nodePath.dirname(finalPath), { recursive: true });
       await this.assertLocalUnchanged(finalPath, op.path, planned);
       if (planned) await placeDownloadedFile(temp, finalPath);
       else await this.placeNew(temp, finalPath, op.path);
