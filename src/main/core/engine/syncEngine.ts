@@ -50,6 +50,7 @@ export interface SyncEngineEvents {
 }
 
 const MAX_PASSES_PER_RUN = 1000;
+const STATUS_PERSIST_INTERVAL_MS = 1000;
 const PATH_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
 
 interface FailedPath {
@@ -87,6 +88,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private stopped = false;
   private readonly reportedProblems = new Set<string>();
   private readonly transfers = new Map<string, TransferProgress>();
+  private persistedHeadline = '';
+  private persistedAt = 0;
   /** Resolved whenever a run of passes ends with all three trees equal. */
   private idleWaiters: (() => void)[] = [];
 
@@ -588,8 +591,21 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (this.paused && patch.state === 'syncing') patch = { ...patch, state: this.status.state, message: this.status.message };
     this.status = { ...this.status, ...patch };
     const status = this.getStatus();
-    this.opts.index.setMeta('status', JSON.stringify({ ...status, updatedAt: this.now(), pid: process.pid }));
+    this.persistStatus(status);
     this.emit('status', status);
+  }
+
+  /**
+   * Saves the status for `twinfold status`: at once when the headline changes, otherwise at most
+   * once a second, so a pass of 10,000 transfers is not also 10,000 index writes.
+   */
+  private persistStatus(status: EngineStatus): void {
+    const headline = JSON.stringify([status.state, status.message, status.pauseReason, status.errorCount, status.lastSyncedAt]);
+    const now = this.now();
+    if (headline === this.persistedHeadline && now - this.persistedAt < STATUS_PERSIST_INTERVAL_MS) return;
+    this.persistedHeadline = headline;
+    this.persistedAt = now;
+    this.opts.index.setMeta('status', JSON.stringify({ ...status, updatedAt: now, pid: process.pid }));
   }
 }
 
