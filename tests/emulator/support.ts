@@ -124,9 +124,10 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startCli(t: TestContext, args: string[]): CliProcess {
+/** `env` entries are added to this process's environment (an undefined value removes one). */
+export function startCli(t: TestContext, args: string[], env?: Record<string, string | undefined>): CliProcess {
   const [cmd, argv] = cliCommand(args);
-  const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: env && { ...process.env, ...env } });
   const lines: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

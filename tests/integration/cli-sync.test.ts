@@ -2,13 +2,11 @@
 // including refusals that must change nothing, and kill -9 in the middle of transfers.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { cliCommand, repoRoot } from '../emulator/support.js';
+import { startCli } from '../emulator/support.js';
 import { contentHashOf } from '../../src/main/core/contentHash.js';
 import { exists, snapshot } from '../helpers/syncHarness.js';
 
@@ -36,43 +34,14 @@ async function emulator(t: TestContext): Promise<Emulator> {
 
 /** Runs the CLI with a private HOME (so no real keychain or config is touched). */
 function twinfold(t: TestContext, args: string[], env: Record<string, string | undefined> = {}): Run {
-  const [cmd, argv] = cliCommand(args);
   const home = nodePath.join(tmpdir(), `twinfold-home-${process.pid}`);
-  const child = spawn(cmd, argv, {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: nodePath.join(home, '.config'), DBUS_SESSION_BUS_ADDRESS: 'disabled:', TWINFOLD_DROPBOX_TOKEN: undefined, ...env },
-  });
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waiters = new Set<{ re: RegExp; resolve: (l: string) => void }>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    lines.push(line);
-    for (const w of waiters) if (w.re.test(line)) w.resolve(line);
-  });
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
+  const cli = startCli(t, args, { HOME: home, XDG_CONFIG_HOME: nodePath.join(home, '.config'), DBUS_SESSION_BUS_ADDRESS: 'disabled:', TWINFOLD_DROPBOX_TOKEN: undefined, ...env });
   return {
-    lines,
-    stderr: () => stderr,
-    exited,
-    kill: (signal) => child.kill(signal),
-    waitForLine(re, timeoutMs = 20_000) {
-      const seen = lines.find((l) => re.test(l));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line matching ${re}; stdout: ${lines.join('\n')}; stderr: ${stderr}`)), timeoutMs);
-        waiters.add({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        void exited.then((code) => {
-          clearTimeout(timer);
-          reject(new Error(`exited ${code} before ${re}; stderr: ${stderr}`));
-        });
-      });
-    },
+    lines: cli.lines,
+    stderr: cli.stderr,
+    exited: cli.exited.then((e) => e.code),
+    kill: (signal) => cli.child.kill(signal),
+    waitForLine: (re, timeoutMs) => cli.waitForLine(re, timeoutMs),
   };
 }
 
