@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // The engine runs in plain Node (daemon, CLI, tests): it must never pull in Electron or the app shell.
-    files: ['src/main/core/**/*.ts', 'src/main/cli/**/*.ts', 'src/emulator/**/*.ts', 'src/common/**/*.ts'],
+    files: ['src/main/core/**/*.ts', 'src/main/cli/**/*.ts', 'src/main/service/**/*.ts', 'src/main/web/**/*.ts', 'src/emulator/**/*.ts', 'src/common/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'core, cli, emulator and common never import electron (DESIGN.md layering).' }],
