@@ -157,7 +157,15 @@ export async function converged(world: SyncWorld, timeoutMs = 20_000): Promise<R
     'devices and Dropbox to converge',
     async () => {
       const live = world.devices.filter((d) => d.live);
-      const snaps = await Promise.all(live.map((d) => snapshot(d.root)));
+      // A file renamed or trashed between listing and reading means "not settled yet": look again.
+      const snaps = await Promise.all(live.map((d) => snapshot(d.root))).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (!snaps) {
+        why = 'a device was still changing files';
+        return false;
+      }
       last = snaps[0] ?? {};
       const remote = JSON.stringify(sorted(await remoteSnapshot(world)));
       const mismatch = snaps.findIndex((snap) => JSON.stringify(sorted(hashedSnapshot(snap))) !== remote);

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deriveOverall, type OverallInput } from '../../src/main/service/overallState.js';
-import { formatBytes } from '../../src/common/format.js';
 
 type PairIn = OverallInput['pairs'][number];
 const pair = (over: Partial<PairIn>): PairIn => ({ overall: 'up_to_date', done: 0, total: 0, bytesPerSec: 0, line: 'Up to date', errorCount: 0, lastSyncedAt: 1000, ...over });
@@ -33,15 +32,3 @@ test('overall: last synced is the oldest pair, and only when every pair has sync
   assert.equal(deriveOverall(signedIn([pair({ lastSyncedAt: 5 }), pair({ lastSyncedAt: 3 })])).lastSyncedAt, 3);
   assert.equal(deriveOverall(signedIn([pair({ lastSyncedAt: 5 }), pair({ lastSyncedAt: undefined })])).lastSyncedAt, undefined);
 });
-
-const byteRows: [number, string][] = [
-  [0, '0 B'],
-  [999, '999 B'],
-  [1000, '1.0 kB'],
-  [1_540_000, '1.5 MB'],
-  [12_000_000, '12 MB'],
-  [3.2e12, '3.2 TB'],
-  [-1, '–'],
-  [Number.NaN, '–'],
-];
-for (const [bytes, expected] of byteRows) test(`formatBytes(${bytes})`, () => assert.equal(formatBytes(bytes), expected));

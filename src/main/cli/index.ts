@@ -11,6 +11,7 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   sync: { summary: 'keep a local folder and a Dropbox folder identical (live, or --once)', load: () => import('./syncCommand.js') },
   status: { summary: 'show what a folder pair is doing (--state DIR)', load: () => import('./statusCommand.js') },
+  serve: { summary: 'run the sync service with a web UI on this machine (headless servers)', load: () => import('./serveCommand.js') },
   emulator: { summary: 'run a local emulator of the Dropbox API v2 (for tests and offline development)', load: () => import('./emulatorCommand.js') },
 };
 

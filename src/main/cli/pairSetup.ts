@@ -8,11 +8,11 @@ import { rewritingFetch } from '../core/remote/dropbox/rewriteFetch.js';
 import { loadDropboxCredentials, updateDropboxAccessToken } from '../core/remote/dropbox/savedCredentials.js';
 import { openSecretStore, type SecretStore } from '../core/secrets/index.js';
 import { StateIndex } from '../core/index/index.js';
-import { lockStateDir, type StateLock } from '../core/stateLock.js';
+import type { StateLock } from '../core/stateLock.js';
+import { claimPairState, lockPair, StateClaimedError } from '../core/pairState.js';
 import { AuthError, NetworkError } from '../core/errors.js';
 import type { RemoteAccount } from '../core/remote/provider.js';
 import { SetupError } from './setupError.js';
-import { STATE_DIR_NAME } from '../core/local/ignore.js';
 
 export const TOKEN_ENV = 'TWINFOLD_DROPBOX_TOKEN';
 
@@ -75,24 +75,6 @@ export async function openPair(opts: { localRoot: string; remoteRoot: string; st
   return { provider, index, account, close: () => closePair(index, lock) };
 }
 
-/**
- * Locks the state folder and, when it is elsewhere, the folder's own `.twinfold` too: temp files
- * and the trash always live there, so two daemons must never share a local folder either.
- */
-async function lockPair(stateDir: string, localRoot: string): Promise<StateLock> {
-  const localStateDir = nodePath.join(localRoot, STATE_DIR_NAME);
-  const first = await lockStateDir(stateDir);
-  if (nodePath.resolve(localStateDir) === nodePath.resolve(stateDir)) return first;
-  try {
-    await mkdir(localStateDir, { recursive: true, mode: 0o700 });
-    const second = await lockStateDir(localStateDir);
-    return { release: async () => (await second.release(), await first.release()) };
-  } catch (err) {
-    await first.release();
-    throw err;
-  }
-}
-
 async function closePair(index: StateIndex, lock: StateLock): Promise<void> {
   index.close();
   await lock.release();
@@ -110,14 +92,10 @@ async function checkAccount(provider: DropboxProvider, apiUrl: string | undefine
 
 /** A state folder belongs to one pair; reusing it for another would mix up two merge bases. */
 function claimStateFor(index: StateIndex, localRoot: string, remoteRoot: string, accountId: string, stateDir: string): void {
-  const identity = { local_root: localRoot, remote_root: remoteRoot, account_id: accountId };
-  for (const [name, value] of Object.entries(identity)) {
-    const existing = index.getMeta(name);
-    if (existing !== undefined && existing !== value) {
-      throw new SetupError(`the state folder ${stateDir} belongs to another pair (${name.replace('_', ' ')} ${existing}); use another --state`);
-    }
+  try {
+    claimPairState(index, { local_root: localRoot, remote_root: remoteRoot, account_id: accountId });
+  } catch (err) {
+    if (!(err instanceof StateClaimedError)) throw err;
+    throw new SetupError(`the state folder ${stateDir} belongs to another pair (${err.field.replace('_', ' ')} ${err.existing}); use another --state`);
   }
-  index.transaction(() => {
-    for (const [name, value] of Object.entries(identity)) index.setMeta(name, value);
-  });
 }

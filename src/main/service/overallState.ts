@@ -2,7 +2,7 @@
 // window header show. Pure, so hosts and tests agree on one priority order: a problem the user must
 // act on beats a transient one, which beats progress, which beats calm.
 import type { OverallState, PairView } from '../../common/contract.js';
-import { formatBytesPerSec } from '../../common/format.js';
+import { formatSpeed } from '../../common/format.js';
 
 export interface OverallInput {
   signedIn: boolean;
@@ -41,7 +41,7 @@ export function deriveOverall(input: OverallInput): Overall {
   if (syncing.length > 0) {
     const left = syncing.reduce((sum, p) => sum + Math.max(0, p.total - p.done), 0);
     const files = left > 0 ? `Syncing ${left} ${left === 1 ? 'file' : 'files'}` : 'Syncing';
-    return { ...base, overall: 'syncing', line: bytesPerSec > 0 ? `${files}, ${formatBytesPerSec(bytesPerSec)}` : files };
+    return { ...base, overall: 'syncing', line: bytesPerSec > 0 ? `${files}, ${formatSpeed(bytesPerSec)}` : files };
   }
   const paused = having('paused');
   if (paused.length === pairs.length) return { ...base, overall: 'paused', line: 'Paused' };

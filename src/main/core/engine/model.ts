@@ -66,6 +66,12 @@ export interface PlanInput {
   host: string;
   /** Local date YYYY-MM-DD, used in conflicted-copy names. */
   today: string;
+  /**
+   * Excluded subtrees (selective sync) that still hold something on a side, though the trees
+   * above leave them out. Their ancestors count as holding changes there, so a folder above one
+   * is never removed as a whole on either side: what the user cannot see is never deleted with it.
+   */
+  excludedPresent?: { local: Iterable<PathKey>; remote: Iterable<PathKey> };
 }
 
 /** One step that is safe to run now. Paths are relative display paths; keys are path_lower. */

@@ -18,6 +18,8 @@
 //     (deepest first), then bookkeeping; by key within a group.
 //  8. No two ops touch one key or overlapping subtrees; anything inside a subtree another op (or a
 //     waiting move) owns is left for a later pass.
+// 10. Excluded subtrees (selective sync) are absent from the trees; where one still holds something
+//     on a side, its ancestors count as changed there (rule 5 then keeps them).
 import { isSameOrBelow, joinRemote, pathLower, remoteBasename, remoteParent } from '../paths.js';
 import { conflictedCopyPath } from './conflictNames.js';
 import { assertNever, keyOfOp } from './model.js';
@@ -185,6 +187,14 @@ class Pass {
     };
     this.hasBelow = { local: ancestorsOfItems(this.local), remote: ancestorsOfItems(this.remote) };
     this.changedBelow = { local: ancestorsOfItems(this.local, differs), remote: ancestorsOfItems(this.remote, differs) };
+    for (const side of ['local', 'remote'] as const) {
+      for (const key of input.excludedPresent?.[side] ?? []) {
+        for (const a of ancestorsOf(key)) {
+          this.hasBelow[side].add(a);
+          this.changedBelow[side].add(a);
+        }
+      }
+    }
   }
 
   run(): Op[] {

@@ -5,7 +5,7 @@
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { EventEmitter } from 'node:events';
-import { keysOfOp, pathOfOp, type DeletionPolicy, type Op, type PathKey, type RemoteItem, type SyncedItem, type Tree } from './model.js';
+import { keysOfOp, pathOfOp, type DeletionPolicy, type LocalItem, type Op, type PathKey, type RemoteItem, type SyncedItem, type Tree } from './model.js';
 import { plan } from './planner.js';
 import { Executor, LocalChangedError, RemoteChangedError } from './executor.js';
 import { LocalTree } from './localTree.js';
@@ -22,6 +22,8 @@ import { LocalWatcher } from '../local/watcher.js';
 import { isSameOrBelow, pathLower } from '../paths.js';
 import { renameNoReplace } from '../local/atomicWrite.js';
 import { localDate } from '../localDate.js';
+import { Exclusions } from './exclusions.js';
+import { KEPT_EXCLUDED_DETAIL, leaveExcluded } from './leaveExcluded.js';
 
 export interface SyncEngineOptions {
   localRoot: string;
@@ -34,6 +36,11 @@ export interface SyncEngineOptions {
   host: string;
   /** Watch the disk and longpoll the server; false for a one-shot sync. */
   live: boolean;
+  /**
+   * Dropbox subfolders (relative to the synced folder, '/a/b', compared by path_lower) this device
+   * does not sync (selective sync). Fixed for the engine's lifetime: restart it to change them.
+   */
+  excluded?: readonly string[];
   /** Let a pass through that the mass-delete guard would hold back (the user confirmed it). */
   allowMassDelete?: boolean;
   transferConcurrency?: number;
@@ -46,6 +53,7 @@ export interface SyncEngineOptions {
 
 export interface SyncEngineEvents {
   status: [EngineStatus];
+  /** New entries were added to the index's activity log (or may have been: a failed op). */
   activity: [];
 }
 
@@ -61,6 +69,17 @@ interface FailedPath {
 /** Thrown out of a run when the mass-delete guard holds a pass back. */
 class MassDeleteHeld extends Error {}
 
+/**
+ * The local folder is gone or is another folder now (an unplugged disk leaves an empty mount
+ * point): its apparent emptiness must never be mirrored to Dropbox as deletions.
+ */
+export class LocalRootGoneError extends Error {
+  constructor(readonly localRoot: string) {
+    super(`the folder ${localRoot} is missing or was replaced (an unplugged disk?); nothing is changed on Dropbox until it is back`);
+    this.name = 'LocalRootGoneError';
+  }
+}
+
 export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private status: EngineStatus = initialStatus();
   private readonly local: LocalTree;
@@ -71,6 +90,13 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private readonly abort = new AbortController();
   private readonly now: () => number;
   private readonly log: (line: string) => void;
+  private readonly exclusions: Exclusions;
+  /** Local items under excluded folders already reported as kept, by key. */
+  private readonly reportedKept = new Set<PathKey>();
+  /** The local root's inode at start: a different one later means another folder (or mount point). */
+  private rootInode: number | undefined;
+  /** Wakes every pending sleep (backoff after a failure) early: retryNow(). */
+  private readonly sleepers = new Set<() => void>();
 
   private pendingLocalPaths = new Set<string>();
   private remoteDirty = true;
@@ -100,6 +126,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.log = opts.log ?? (() => {});
     this.massDeleteConfirmed = opts.allowMassDelete ?? false;
     this.offlineDelayMs = opts.offlineRetryMs ?? 1000;
+    this.exclusions = new Exclusions(opts.excluded);
     const hashCache = opts.index.asHashCache();
     this.local = new LocalTree(opts.localRoot, () => ({ ignore: this.ignore, hashCache, signal: this.abort.signal }));
     this.executor = new Executor({
@@ -160,6 +187,19 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.wake();
   }
 
+  /**
+   * Clears the backoff of failed paths (one, by its relative path, or all) and of a failed run,
+   * and looks at both sides again now.
+   */
+  retryNow(path?: string): void {
+    if (path === undefined) this.failed.clear();
+    else this.failed.delete(pathLower(path));
+    this.remoteDirty = true;
+    this.offlineDelayMs = this.opts.offlineRetryMs ?? 1000;
+    for (const wake of [...this.sleepers]) wake();
+    this.wake();
+  }
+
   /** Looks at the whole local folder again (e.g. after the watcher missed events). */
   rescan(): void {
     this.pendingLocalPaths.add('');
@@ -186,6 +226,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private async prepare(): Promise<void> {
     const rootStats = await lstat(this.opts.localRoot).catch(() => undefined);
     if (!rootStats?.isDirectory()) throw new Error(`the local folder ${this.opts.localRoot} does not exist or is not a folder`);
+    this.rootInode = rootStats.ino;
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
     await this.removeStaleTempFiles();
     this.ignore = await IgnoreRules.load(this.opts.localRoot);
@@ -255,7 +296,13 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         await this.refreshRemote();
         await this.refreshLocal();
         await this.handleLocalProblems();
-        const { ops, synced } = this.planNow();
+        const { ops, synced, leaving } = this.planNow();
+        if (leaving.size > 0) {
+          await this.assertRootIntact();
+          await leaveExcluded(this.leaveDeps(), leaving, (key) => this.exclusions.rootOf(key));
+          this.emit('activity');
+          continue;
+        }
         if (ops.length === 0) {
           if (this.hasPendingWork()) continue;
           this.onConverged();
@@ -329,18 +376,27 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
   }
 
-  /** The ops that are safe now, and the merge base they were planned from. */
-  private planNow(): { ops: Op[]; synced: Tree<SyncedItem> } {
+  /**
+   * The ops that are safe now, and the merge base they were planned from. When merge-base entries
+   * lie below excluded folders (a folder just became excluded), they come back as `leaving`
+   * instead, and nothing is planned until they are dealt with.
+   */
+  private planNow(): { ops: Op[]; synced: Tree<SyncedItem>; leaving: Tree<SyncedItem> } {
     const { index } = this.opts;
-    const remote = this.visibleRemote(index.allRemote());
-    const synced = index.allSynced();
+    const syncedSplit = this.exclusions.split(index.allSynced());
+    const synced = syncedSplit.included;
+    if (syncedSplit.excluded.size > 0) return { ops: [], synced, leaving: syncedSplit.excluded };
+    const remoteSplit = this.exclusions.split(this.visibleRemote(index.allRemote()));
+    const localSplit = this.exclusions.split(this.local.tree());
+    this.reportKeptExcluded(localSplit.excluded.values());
     const ops = plan({
-      local: this.local.tree(),
-      remote,
+      local: localSplit.included,
+      remote: remoteSplit.included,
       synced,
       deletionPolicy: this.opts.deletionPolicy,
       host: this.opts.host,
       today: localDate(new Date(this.now())),
+      excludedPresent: { local: localSplit.presentRoots, remote: remoteSplit.presentRoots },
     });
     const unknown = this.local.unknownKeys();
     const now = this.now();
@@ -351,7 +407,28 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         return !unknown.some((u) => isSameOrBelow(u, key) || isSameOrBelow(key, u));
       }),
     );
-    return { ops: safe, synced };
+    return { ops: safe, synced, leaving: new Map() };
+  }
+
+  /** Local files under an excluded folder stay on disk and are never uploaded: say so once each. */
+  private reportKeptExcluded(items: Iterable<LocalItem>): void {
+    for (const item of items) {
+      if (item.kind !== 'file' || this.reportedKept.has(item.key)) continue;
+      this.reportedKept.add(item.key);
+      this.log(`${item.path}: ${KEPT_EXCLUDED_DETAIL}`);
+      this.opts.index.addActivity({ time: this.now(), action: 'error', path: item.path, detail: KEPT_EXCLUDED_DETAIL });
+      this.emit('activity');
+    }
+  }
+
+  private leaveDeps() {
+    return { localRoot: this.opts.localRoot, stateDir: this.stateDir, local: this.local, index: this.opts.index, now: this.now, log: this.log };
+  }
+
+  /** Refuses to act on a local root that vanished or was replaced since start (see LocalRootGoneError). */
+  private async assertRootIntact(): Promise<void> {
+    const stats = await lstat(this.opts.localRoot).catch(() => undefined);
+    if (!stats?.isDirectory() || (this.rootInode !== undefined && stats.ino !== this.rootInode)) throw new LocalRootGoneError(this.opts.localRoot);
   }
 
   /** Remote items the user excluded with ignore rules are neither downloaded nor deleted. */
@@ -371,6 +448,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       this.log(`mass-delete guard: ${message}`);
       throw new MassDeleteHeld(message);
     }
+    await this.assertRootIntact();
     this.massDeleteConfirmed = this.opts.allowMassDelete ?? false;
     this.setStatus({ state: 'syncing', message: undefined, total: ops.length, done: 0 });
     let done = 0;
@@ -385,6 +463,15 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   private async runOne(op: Op): Promise<void> {
+    try {
+      await this.runAndRecord(op);
+    } finally {
+      // Bookkeeping ops add no activity entry; everything else may have (done or failed).
+      if (op.type !== 'record' && op.type !== 'forget') this.emit('activity');
+    }
+  }
+
+  private async runAndRecord(op: Op): Promise<void> {
     try {
       await this.executor.run(op);
       for (const key of keysOfOp(op)) {
@@ -474,6 +561,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       await this.sleep(delay);
       return;
     }
+    // Once the folder is back, everything in it must be looked at again, not the emptiness seen.
+    if (err instanceof LocalRootGoneError) this.pendingLocalPaths.add('');
     const message = err instanceof Error ? err.message : String(err);
     this.setStatus({ state: 'error', message });
     this.log(`error: ${message}`);
@@ -543,8 +632,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        this.sleepers.delete(done);
         resolve();
       };
+      this.sleepers.add(done);
       const timer = setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
     });
@@ -559,6 +650,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** Problems found on disk are reported once each; case conflicts are renamed so both survive. */
   private async handleLocalProblems(): Promise<void> {
     for (const problem of this.local.problems()) {
+      // Whatever lies under an excluded folder is the user's own business on this device.
+      if (this.exclusions.rootOf(pathLower(problem.path)) !== undefined) continue;
       if (problem.kind === 'case_conflict') {
         await this.resolveCaseConflict(problem.path);
         continue;
@@ -569,6 +662,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       const message = problemMessage(problem);
       this.log(message);
       this.opts.index.addActivity({ time: this.now(), action: 'error', path: problem.path, detail: message });
+      this.emit('activity');
     }
   }
 
@@ -580,6 +674,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     try {
       await renameNoReplace(nodePath.join(this.opts.localRoot, relPath), nodePath.join(this.opts.localRoot, target));
       this.opts.index.addActivity({ time: this.now(), action: 'conflict', path: relPath, detail: `renamed to ${target}: another item has the same name apart from case` });
+      this.emit('activity');
     } catch (err) {
       this.log(`could not rename ${relPath}: ${err instanceof Error ? err.message : String(err)}`);
     }

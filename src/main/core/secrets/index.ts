@@ -5,3 +5,4 @@ export { MemorySecretStore } from './memoryStore.js';
 export { openKeychain, isUnavailable, type KeychainUnavailable, type OpenKeychainOptions } from './keytarStore.js';
 export { FileSecretStore, openFileStore, defaultSecretsDir } from './fileStore.js';
 export { openSecretStore, type OpenSecretStoreOptions } from './openSecretStore.js';
+export { EncryptedFileSecretStore, type StringCipher, type EncryptedFileSecretStoreOptions } from './encryptedFileStore.js';

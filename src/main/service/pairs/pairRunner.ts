@@ -1,0 +1,279 @@
+// One folder pair at run time: takes its state (locks, index, claim), runs its SyncEngine, and
+// stands in with a clear status line when it cannot run (folder missing, not signed in, state held
+// by another process). Starts and stops are queued one after the other, so a restart never races
+// a stop. The pair manager owns the list of runners and the settings.
+import { mkdir, stat } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import type { ActivityItem, PairView, PathErrorView } from '../../../common/contract.js';
+import { SyncEngine } from '../../core/engine/syncEngine.js';
+import { initialStatus, type EngineState, type EngineStatus } from '../../core/engine/status.js';
+import { StateIndex } from '../../core/index/index.js';
+import { claimPairState, lockPair, StateClaimedError } from '../../core/pairState.js';
+import type { RemoteProvider } from '../../core/remote/provider.js';
+import { StateLockedError, type StateLock } from '../../core/stateLock.js';
+import type { PairConfig } from '../settings/settingsSchema.js';
+import { SpeedMeter } from './speedMeter.js';
+import { pairViewOf } from './pairView.js';
+
+export const SIGN_IN_LINE = 'Sign in to Dropbox to sync';
+
+export interface PairRunnerDeps {
+  /** The app's state folder; this pair's index lives in `<stateDir>/pairs/<id>/`. */
+  stateDir: string;
+  providerFor(remoteRoot: string): RemoteProvider | undefined;
+  /** The signed-in account, when known: the index is claimed for it. */
+  accountId(): string | undefined;
+  /** Whether the pair should start paused (by itself or with all pairs). */
+  isPaused(config: PairConfig): boolean;
+  host: string;
+  now(): number;
+  log(line: string): void;
+  onChanged(): void;
+  onActivity(): void;
+  onAuthFailed(): void;
+  /** How often a missing local folder is looked for again. */
+  folderRetryMs: number;
+}
+
+/** Where a pair's own state lives inside the app's state folder. */
+export function pairStateDir(stateDir: string, id: string): string {
+  return nodePath.join(stateDir, 'pairs', id);
+}
+
+export class PairRunner {
+  private engine: SyncEngine | undefined;
+  private index: StateIndex | undefined;
+  private lock: StateLock | undefined;
+  private status: EngineStatus = initialStatus();
+  /** Set while no engine runs: why, for people. */
+  private problemLine: string | undefined;
+  private readonly speed: SpeedMeter;
+  private queue: Promise<void> = Promise.resolve();
+  /** The engine's start (watcher and first scan); a failure there is shown, not thrown. */
+  private starting: Promise<void> = Promise.resolve();
+  private folderTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    public config: PairConfig,
+    private readonly deps: PairRunnerDeps,
+  ) {
+    this.speed = new SpeedMeter();
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  /** Takes the pair's state and starts its engine (watching, first scan); never rejects for a pair that cannot run. */
+  start(): Promise<void> {
+    return this.enqueue(() => this.doStart());
+  }
+
+  /** Stops the engine after its current write and releases the pair's state. */
+  stop(): Promise<void> {
+    return this.enqueue(() => this.doStop());
+  }
+
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.doStop();
+      await this.doStart();
+    });
+  }
+
+  pause(): void {
+    this.engine?.pause('user');
+  }
+
+  /** Resumes a pause by the user; a pass held for a mass delete stays held (see confirmMassDelete). */
+  resume(): void {
+    const status = this.engine?.getStatus();
+    if (status?.state === 'paused' && status.pauseReason === 'user') this.engine?.resume();
+  }
+
+  confirmMassDelete(): void {
+    const status = this.engine?.getStatus();
+    if (status?.state === 'paused' && status.pauseReason === 'mass_delete') this.engine?.resume();
+  }
+
+  /** Retries failed paths now; a pair that could not start is started again. */
+  retry(path?: string): Promise<void> {
+    if (this.engine) {
+      this.engine.retryNow(path);
+      return Promise.resolve();
+    }
+    return this.restart();
+  }
+
+  /** Resolves once the engine has finished starting and is idle with nothing pending. */
+  async whenIdle(): Promise<void> {
+    await this.queue;
+    await this.starting;
+    await this.engine?.whenIdle();
+  }
+
+  view(pausedUntil: number | undefined): PairView {
+    const input = { config: this.config, status: this.status, bytesPerSec: this.speed.bytesPerSec(this.deps.now()) };
+    return pairViewOf({
+      ...input,
+      ...(this.problemLine !== undefined ? { line: this.problemLine } : {}),
+      ...(pausedUntil !== undefined ? { pausedUntil } : {}),
+    });
+  }
+
+  activity(limit: number): ActivityItem[] {
+    if (!this.index) return [];
+    return this.index.recentActivity(limit).map((entry) => {
+      const item: ActivityItem = { id: `${this.id}:${entry.id}`, pairId: this.id, time: entry.time, action: entry.action, path: entry.path };
+      if (entry.size !== undefined) item.size = entry.size;
+      if (entry.detail !== undefined) item.detail = entry.detail;
+      return item;
+    });
+  }
+
+  errors(): PathErrorView[] {
+    if (!this.index) return [];
+    return this.index.errors().map((e) => ({ pairId: this.id, path: e.path, title: e.title, message: e.message, time: e.time, attempts: e.attempts }));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step, step);
+    // A failed step must not stop the ones queued after it; its caller sees the failure.
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async doStart(): Promise<void> {
+    this.clearFolderTimer();
+    const { config, deps } = this;
+    const root = await stat(config.localPath).catch(() => undefined);
+    if (!root?.isDirectory()) {
+      this.showProblem('error', `The folder ${config.localPath} is missing (an unplugged disk?); syncing resumes when it is back`);
+      this.watchForFolder();
+      return;
+    }
+    if (!(await this.openState())) return;
+    const provider = deps.providerFor(config.remotePath);
+    if (!provider) {
+      // The index stays open: its activity and errors are still shown.
+      this.showProblem('needs_signin', SIGN_IN_LINE);
+      return;
+    }
+    const engine = new SyncEngine({
+      localRoot: config.localPath,
+      provider,
+      index: this.index!,
+      quietMs: config.options.quietMs,
+      deletionPolicy: config.options.deletionPolicy,
+      excluded: config.options.excluded,
+      host: deps.host,
+      live: true,
+      log: (line) => deps.log(line),
+    });
+    engine.on('status', (status) => this.onEngineStatus(status));
+    engine.on('activity', () => deps.onActivity());
+    this.engine = engine;
+    this.problemLine = undefined;
+    if (deps.isPaused(config)) engine.pause('user');
+    this.starting = engine.start().catch((err: unknown) => this.onStartFailed(engine, err));
+    // Once this resolves the folder is watched and scanned: a change made from now on is seen.
+    await this.starting;
+  }
+
+  /** Locks the pair's state and opens its index; on failure shows why and holds nothing. */
+  private async openState(): Promise<boolean> {
+    const { config, deps } = this;
+    const dir = pairStateDir(deps.stateDir, config.id);
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      this.lock = await lockPair(dir, config.localPath);
+      this.index = StateIndex.open(nodePath.join(dir, 'index.sqlite'));
+      claimPairState(this.index, { local_root: config.localPath, remote_root: config.remotePath, account_id: deps.accountId() });
+      return true;
+    } catch (err) {
+      await this.release();
+      this.showProblem('error', problemLineFor(err, config));
+      return false;
+    }
+  }
+
+  private async onStartFailed(engine: SyncEngine, err: unknown): Promise<void> {
+    if (this.engine !== engine) return;
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.log(`${this.config.localPath}: could not start syncing: ${message}`);
+    await engine.stop();
+    this.engine = undefined;
+    await this.release();
+    this.showProblem('error', `Could not start: ${message}`);
+    const root = await stat(this.config.localPath).catch(() => undefined);
+    if (!root?.isDirectory()) this.watchForFolder();
+  }
+
+  private async doStop(): Promise<void> {
+    this.clearFolderTimer();
+    await this.starting;
+    const engine = this.engine;
+    this.engine = undefined;
+    if (engine) await engine.stop();
+    await this.release();
+    this.problemLine = undefined;
+    this.status = { ...initialStatus(), state: 'stopped', lastSyncedAt: this.status.lastSyncedAt };
+    this.speed.observe(this.deps.now(), []);
+    this.deps.onChanged();
+  }
+
+  private async release(): Promise<void> {
+    this.index?.close();
+    this.index = undefined;
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.release();
+  }
+
+  private onEngineStatus(status: EngineStatus): void {
+    const was = this.status.state;
+    this.status = status;
+    this.speed.observe(this.deps.now(), status.transfers.map((t) => ({ id: `${t.direction}:${t.path}`, bytes: t.bytes })));
+    if (status.state === 'needs_signin' && was !== 'needs_signin') this.deps.onAuthFailed();
+    this.deps.onChanged();
+  }
+
+  private showProblem(state: EngineState, line: string): void {
+    this.status = { ...initialStatus(), state, message: line, lastSyncedAt: this.status.lastSyncedAt };
+    this.problemLine = line;
+    this.speed.observe(this.deps.now(), []);
+    this.deps.log(`${this.config.localPath}: ${line}`);
+    this.deps.onChanged();
+  }
+
+  /** A missing folder (an unplugged disk) is looked for again now and then; the pair starts when it is back. */
+  private watchForFolder(): void {
+    this.clearFolderTimer();
+    this.folderTimer = setInterval(() => {
+      void stat(this.config.localPath).then(
+        (s) => {
+          if (s.isDirectory() && this.folderTimer) void this.restart().catch(() => {});
+        },
+        () => {},
+      );
+    }, this.deps.folderRetryMs);
+    this.folderTimer.unref();
+  }
+
+  private clearFolderTimer(): void {
+    if (this.folderTimer) clearInterval(this.folderTimer);
+    this.folderTimer = undefined;
+  }
+}
+
+function problemLineFor(err: unknown, config: PairConfig): string {
+  if (err instanceof StateLockedError) return `Another Twinfold process (pid ${err.pid}) is syncing ${config.localPath}; stop it to sync here`;
+  if (err instanceof StateClaimedError) {
+    return err.field === 'account_id'
+      ? 'This folder pair was synced with another Dropbox account; remove it and add it again to sync with this one'
+      : `The sync state of this pair belongs to another folder (${err.existing}); remove the pair and add it again`;
+  }
+  return `Cannot open the sync state: ${err instanceof Error ? err.message : String(err)}`;
+}

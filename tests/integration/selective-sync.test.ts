@@ -1,0 +1,143 @@
+// Selective sync in the engine (excluded Dropbox subfolders) and retryNow, end to end: real temp
+// folders, the real watcher, the emulator, two devices.
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { SyncWorld, converged, contentHashOf, exists, remoteSnapshot, snapshot, waitFor, type Device } from '../helpers/syncHarness.js';
+import { SyncError } from '../../src/main/core/errors.js';
+import type { RemoteProvider, UploadOptions } from '../../src/main/core/remote/provider.js';
+
+let world: SyncWorld;
+
+beforeEach(async () => {
+  world = await SyncWorld.create();
+});
+
+afterEach(async () => {
+  await world.close();
+});
+
+async function write(device: Device, rel: string, content: string): Promise<void> {
+  await mkdir(nodePath.dirname(nodePath.join(device.root, rel)), { recursive: true });
+  await writeFile(nodePath.join(device.root, rel), content);
+}
+
+/** Stops a device and starts it again on the same folder and index with other options. */
+async function restart(device: Device, excluded: string[]): Promise<Device> {
+  await world.stopDevice(device);
+  const again = await world.device(device.name, { root: device.root, excluded });
+  await again.engine.start();
+  return again;
+}
+
+test('excluding a folder trashes unchanged local copies, keeps changed and new ones, and touches nothing on Dropbox', async () => {
+  const a = await world.device('alpha');
+  let b = await world.device('beta');
+  await a.engine.start();
+  await b.engine.start();
+  await write(a, 'Photos/one.jpg', 'one');
+  await write(a, 'Photos/two.jpg', 'two');
+  await write(a, 'Photos/deep/three.jpg', 'three');
+  await write(a, 'docs/x.txt', 'x');
+  await converged(world);
+  const remoteBefore = await remoteSnapshot(world);
+
+  // Stopped, b edits one photo and adds a file; then the folder is excluded (spelled in another case).
+  await world.stopDevice(b);
+  await writeFile(nodePath.join(b.root, 'Photos/two.jpg'), 'two, edited on beta');
+  await writeFile(nodePath.join(b.root, 'Photos/new.txt'), 'new on beta');
+  b = await world.device('beta', { root: b.root, excluded: ['/photos'] });
+  await b.engine.start();
+  await b.engine.whenIdle();
+
+  assert.deepEqual(await snapshot(b.root), {
+    Photos: '<dir>',
+    'Photos/two.jpg': 'two, edited on beta',
+    'Photos/new.txt': 'new on beta',
+    docs: '<dir>',
+    'docs/x.txt': 'x',
+  });
+  assert.deepEqual(await remoteSnapshot(world), remoteBefore, 'Dropbox keeps the excluded folder as it was');
+  assert.equal([...b.index.allSynced().keys()].filter((k) => k.startsWith('/photos')).length, 0, 'the excluded folder is no longer synced');
+  const activity = b.index.recentActivity(50);
+  const trashed = activity.filter((e) => e.action === 'delete_local').map((e) => e.path).sort();
+  assert.deepEqual(trashed, ['Photos/deep', 'Photos/one.jpg'].map((p) => `/${p}`));
+  assert.ok(activity.filter((e) => e.action === 'delete_local').every((e) => /excluded from sync.*stays on Dropbox/.test(e.detail ?? '')));
+  const kept = activity.filter((e) => e.detail === 'kept, not synced because excluded').map((e) => e.path).sort();
+  assert.deepEqual(kept, ['/Photos/new.txt', '/Photos/two.jpg']);
+
+  // Changes on Dropbox below the excluded folder do not come down; the rest does.
+  await write(a, 'Photos/four.jpg', 'four');
+  await write(a, 'docs/x.txt', 'x2');
+  await waitFor('docs/x.txt to reach beta', async () => (await readFile(nodePath.join(b.root, 'docs/x.txt'), 'utf8').catch(() => '')) === 'x2');
+  await b.engine.whenIdle();
+  assert.equal(await exists(nodePath.join(b.root, 'Photos/four.jpg')), false);
+
+  // Deleting a kept file locally deletes nothing on Dropbox.
+  await rm(nodePath.join(b.root, 'Photos/two.jpg'));
+  await write(b, 'docs/poke.txt', 'poke');
+  await waitFor('beta to upload docs/poke.txt', async () => (await remoteSnapshot(world))['docs/poke.txt'] !== undefined);
+  await b.engine.whenIdle();
+  assert.equal((await remoteSnapshot(world))['photos/two.jpg'], contentHashOf(Buffer.from('two')));
+
+  // Including it again: everything comes down, and the file made meanwhile goes up.
+  b = await restart(b, []);
+  const tree = await converged(world);
+  assert.deepEqual(tree, {
+    Photos: '<dir>',
+    'Photos/deep': '<dir>',
+    'Photos/deep/three.jpg': 'three',
+    'Photos/four.jpg': 'four',
+    'Photos/new.txt': 'new on beta',
+    'Photos/one.jpg': 'one',
+    'Photos/two.jpg': 'two',
+    docs: '<dir>',
+    'docs/poke.txt': 'poke',
+    'docs/x.txt': 'x2',
+  });
+});
+
+test('deleting the folder above an excluded one never deletes the excluded folder on Dropbox', async () => {
+  const a = await world.device('alpha');
+  await a.engine.start();
+  await write(a, 'a/b/secret.txt', 'secret');
+  await write(a, 'a/c.txt', 'c');
+  await converged(world);
+
+  const b = await world.device('beta', { excluded: ['/a/b'] });
+  await b.engine.start();
+  await b.engine.whenIdle();
+  assert.deepEqual(await snapshot(b.root), { a: '<dir>', 'a/c.txt': 'c' });
+
+  await rm(nodePath.join(b.root, 'a'), { recursive: true });
+  await waitFor('a/c.txt to be deleted on Dropbox', async () => (await remoteSnapshot(world))['a/c.txt'] === undefined);
+  await b.engine.whenIdle();
+  const remote = await remoteSnapshot(world);
+  assert.equal(remote['a/b/secret.txt'], contentHashOf(Buffer.from('secret')), 'the excluded file survives on Dropbox');
+  assert.deepEqual(await snapshot(b.root), { a: '<dir>' }, 'the folder above comes back, empty, as the excluded folder still lives in it');
+});
+
+test('retryNow retries a failed path at once instead of after its backoff', async () => {
+  let failing = true;
+  const real = world.provider();
+  const flaky: RemoteProvider = Object.assign(Object.create(real) as RemoteProvider, {
+    upload(localAbsPath: string, relPath: string, opts: UploadOptions) {
+      if (failing && relPath === '/stuck.txt') {
+        return Promise.reject(new SyncError({ path: relPath, title: 'Refused', message: 'refused for the test', retryable: false }));
+      }
+      return real.upload(localAbsPath, relPath, opts);
+    },
+  });
+  const a = await world.device('alpha', { provider: flaky });
+  await a.engine.start();
+  await a.engine.whenIdle();
+  await write(a, 'stuck.txt', 'stuck');
+  // Two failures: the next retry is then 10 s away, far beyond the wait below.
+  await waitFor('two failed attempts', () => (a.index.errors()[0]?.attempts ?? 0) >= 2, 10_000);
+  failing = false;
+  a.engine.retryNow('/STUCK.txt');
+  await waitFor('the upload after retryNow', async () => (await remoteSnapshot(world))['stuck.txt'] !== undefined, 5_000);
+  await a.engine.whenIdle();
+  assert.deepEqual(a.index.errors(), []);
+});
