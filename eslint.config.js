@@ -36,4 +36,14 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // One IPC boundary (DESIGN.md): raw channels only in the handler registry and the preload.
+    files: ['src/main/app/**/*.ts', 'src/preload/**/*.ts'],
+    ignores: ['src/main/app/ipc.ts', 'src/preload/preload.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC goes through src/main/app/ipc.ts and src/preload/preload.ts only.' }],
+      }],
+    },
+  },
 );

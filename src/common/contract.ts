@@ -124,7 +124,7 @@ export const AppState = z.object({
 });
 export type AppState = z.infer<typeof AppState>;
 
-export const ActivityAction = z.enum(['upload', 'download', 'delete_local', 'delete_remote', 'move_local', 'move_remote', 'conflict', 'mkdir_local', 'mkdir_remote', 'error']);
+export const ActivityAction = z.enum(['upload', 'download', 'delete_local', 'delete_remote', 'move_local', 'move_remote', 'conflict', 'mkdir_local', 'mkdir_remote', 'error', 'notice']);
 export type ActivityAction = z.infer<typeof ActivityAction>;
 
 export const ActivityItem = z.object({

@@ -57,6 +57,7 @@ class AppService implements AppServiceApi {
   private stateTimer: NodeJS.Timeout | undefined;
   private lastStateAt = 0;
   private seenActivity = new Set<string>();
+  private activityPending = false;
   private started = false;
   private stopped = false;
 
@@ -87,8 +88,9 @@ class AppService implements AppServiceApi {
 
     this.account.on('changed', () => void this.onAccountChanged());
     this.pairs.on('changed', () => this.scheduleState());
+    // Finished ops come one by one; the UI hears about them with the next state, not per op.
     this.pairs.on('activity', () => {
-      this.events.emit('activity', {});
+      this.activityPending = true;
       this.scheduleState();
     });
     this.pairs.on('authFailed', () => this.account.markSignInNeeded());
@@ -109,6 +111,7 @@ class AppService implements AppServiceApi {
     if (this.stopped) return;
     this.stopped = true;
     if (this.stateTimer) clearTimeout(this.stateTimer);
+    this.notifications?.dispose();
     await this.pairs.stopAll();
   }
 
@@ -256,15 +259,21 @@ class AppService implements AppServiceApi {
       this.lastStateAt = this.now();
       const state = this.getState();
       this.events.emit('state', state);
-      this.notifyAbout(state);
+      const activityChanged = this.activityPending;
+      this.activityPending = false;
+      if (activityChanged) this.events.emit('activity', {});
+      this.notifyAbout(state, activityChanged);
     }, wait);
   }
 
-  private notifyAbout(state: AppState): void {
+  private notifyAbout(state: AppState, activityChanged: boolean): void {
     if (!this.notifications) return;
-    const recent = this.pairs.activity(RECENT_FOR_NOTIFICATIONS).activity;
-    const fresh: ActivityItem[] = recent.filter((a) => !this.seenActivity.has(a.id));
-    this.seenActivity = new Set(recent.map((a) => a.id));
+    let fresh: ActivityItem[] = [];
+    if (activityChanged) {
+      const recent = this.pairs.activity(RECENT_FOR_NOTIFICATIONS).activity;
+      fresh = recent.filter((a) => !this.seenActivity.has(a.id));
+      this.seenActivity = new Set(recent.map((a) => a.id));
+    }
     this.notifications.observe(state, fresh);
   }
 }

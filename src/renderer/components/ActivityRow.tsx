@@ -24,6 +24,7 @@ function iconFor(action: ActivityItem['action']) {
     case 'mkdir_remote':
       return 'folder' as const;
     case 'error':
+    case 'notice':
       return 'alert' as const;
   }
 }

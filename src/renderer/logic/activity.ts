@@ -25,6 +25,7 @@ const VERBS: Record<ActivityAction, string> = {
   mkdir_local: 'New folder here',
   mkdir_remote: 'New folder in Dropbox',
   error: 'Failed',
+  notice: 'Note',
 };
 
 export function describeActivity(item: Pick<ActivityItem, 'action' | 'path' | 'detail'>): ActivityText {
@@ -38,13 +39,13 @@ export function describeActivity(item: Pick<ActivityItem, 'action' | 'path' | 'd
       return { verb, sentence: `Downloaded ${name} from Dropbox`, tone: 'ok' };
     case 'delete_local':
       // Deleted on this computer because it was deleted in Dropbox: say where it can be found.
-      return { verb, sentence: `Deleted ${name} on this computer`, note: detail ? `Moved to ${detail}` : 'Moved to the trash', tone: 'neutral' };
+      return { verb, sentence: `Deleted ${name} on this computer`, note: detail ? asNote(detail) : 'Moved to the trash', tone: 'neutral' };
     case 'delete_remote':
-      return { verb, sentence: `Deleted ${name} in Dropbox`, note: detail ? `Moved to ${detail}` : 'Dropbox keeps deleted files for a while; restore it from dropbox.com', tone: 'neutral' };
+      return { verb, sentence: `Deleted ${name} in Dropbox`, note: detail ? asNote(detail) : 'Dropbox keeps deleted files for a while; restore it from dropbox.com', tone: 'neutral' };
     case 'move_local':
-      return { verb, sentence: `Moved ${name} on this computer`, note: detail ? `Now at ${detail}` : undefined, tone: 'ok' };
+      return { verb, sentence: `Moved ${name} on this computer`, note: detail ? asNote(detail) : undefined, tone: 'ok' };
     case 'move_remote':
-      return { verb, sentence: `Moved ${name} in Dropbox`, note: detail ? `Now at ${detail}` : undefined, tone: 'ok' };
+      return { verb, sentence: `Moved ${name} in Dropbox`, note: detail ? asNote(detail) : undefined, tone: 'ok' };
     case 'conflict':
       return {
         verb,
@@ -58,7 +59,14 @@ export function describeActivity(item: Pick<ActivityItem, 'action' | 'path' | 'd
       return { verb, sentence: `Created folder ${name} in Dropbox`, tone: 'ok' };
     case 'error':
       return { verb, sentence: `Could not sync ${name}`, note: detail, tone: 'error' };
+    case 'notice':
+      return { verb, sentence: detail ? `${name}: ${detail}` : name, note: detail ? asNote(detail) : undefined, tone: 'neutral' };
   }
+}
+
+/** The engine writes details as sentence fragments ("moved to the trash: …", "from /a"). */
+function asNote(detail: string): string {
+  return detail.charAt(0).toUpperCase() + detail.slice(1);
 }
 
 /** Arrow and words for a transfer's direction; the arrow is decoration, the words are read out. */

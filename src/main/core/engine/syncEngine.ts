@@ -416,7 +416,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       if (item.kind !== 'file' || this.reportedKept.has(item.key)) continue;
       this.reportedKept.add(item.key);
       this.log(`${item.path}: ${KEPT_EXCLUDED_DETAIL}`);
-      this.opts.index.addActivity({ time: this.now(), action: 'error', path: item.path, detail: KEPT_EXCLUDED_DETAIL });
+      this.opts.index.addActivity({ time: this.now(), action: 'notice', path: item.path, detail: KEPT_EXCLUDED_DETAIL });
       this.emit('activity');
     }
   }

@@ -29,7 +29,9 @@ export type ActivityAction =
   | 'conflict'
   | 'mkdir_local'
   | 'mkdir_remote'
-  | 'error';
+  | 'error'
+  /** Something the user should know that is not a failure (e.g. a file kept out of sync). */
+  | 'notice';
 
 export interface NewActivity {
   /** Epoch milliseconds. */
