@@ -102,7 +102,7 @@ test('a real run: prints the address, the token opens a session, --app-key is sa
   const first = await fetch(serve.url, { redirect: 'manual' });
   assert.equal(first.status, 303);
   const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]!;
-  assert.equal(cookie, `twinfold_session=${serve.token}`);
+  assert.equal(cookie, `twinfold_session_${new URL(serve.url).port}=${serve.token}`);
   assert.match(first.headers.get('content-security-policy') ?? '', new RegExp(`form-action 'self' ${emu.url.replace(/[.]/g, '\\.')};`));
 
   const page = await fetch(new URL('/', serve.url), { headers: { cookie } });

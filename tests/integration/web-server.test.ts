@@ -116,10 +116,11 @@ function send(port: number, opts: { method?: string; path: string; headers?: Rec
   });
 }
 
-const COOKIE = { cookie: `twinfold_session=${TOKEN}` };
-const CALL_HEADERS = { ...COOKIE, 'content-type': 'application/json', 'x-twinfold-request': '1' };
+/** The session cookie is named after the server's port (cookies ignore ports otherwise). */
+const cookieFor = (port: number) => ({ cookie: `twinfold_session_${port}=${TOKEN}` });
+const callHeaders = (port: number) => ({ ...cookieFor(port), 'content-type': 'application/json', 'x-twinfold-request': '1' });
 
-function post(s: Setup, name: string, body: unknown, headers: Record<string, string> = CALL_HEADERS): Promise<Reply> {
+function post(s: Setup, name: string, body: unknown, headers: Record<string, string> = callHeaders(s.port)): Promise<Reply> {
   return send(s.port, { method: 'POST', path: `/api/call/${name}`, headers, body: JSON.stringify(body) });
 }
 
@@ -129,8 +130,8 @@ test('the token in the URL becomes an HttpOnly SameSite=Strict cookie and a 303 
   const res = await send(s.port, { path: `/?token=${TOKEN}` });
   assert.equal(res.status, 303);
   assert.equal(res.headers.location, '/');
-  assert.deepEqual(res.headers['set-cookie'], [`twinfold_session=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`]);
-  const page = await send(s.port, { path: '/', headers: COOKIE });
+  assert.deepEqual(res.headers['set-cookie'], [`twinfold_session_${s.port}=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`]);
+  const page = await send(s.port, { path: '/', headers: cookieFor(s.port) });
   assert.equal(page.status, 200);
   assert.match(page.body, /<title>Twinfold<\/title>/);
   assert.equal(page.headers['cache-control'], 'no-store');
@@ -159,7 +160,7 @@ test('without the session, / answers a 401 page and the API a 401 JSON, both poi
   const wrongToken = await send(s.port, { path: '/?token=nope' });
   assert.equal(wrongToken.status, 401);
   assert.equal(wrongToken.headers['set-cookie'], undefined);
-  const wrongCookie = await send(s.port, { path: '/', headers: { cookie: 'twinfold_session=wrong' } });
+  const wrongCookie = await send(s.port, { path: '/', headers: { cookie: `twinfold_session_${s.port}=wrong` } });
   assert.equal(wrongCookie.status, 401);
   const api = await post(s, 'getState', {}, { 'content-type': 'application/json', 'x-twinfold-request': '1' });
   assert.equal(api.status, 401);
@@ -182,7 +183,7 @@ test('scripts may use Authorization: Bearer instead of the cookie', async (t) =>
 
 test('every response carries the security headers', async (t) => {
   const s = await setup(t);
-  for (const res of [await send(s.port, { path: '/' }), await send(s.port, { path: '/', headers: COOKIE }), await send(s.port, { path: '/app.js', headers: COOKIE }), await post(s, 'getState', {}), await send(s.port, { path: '/', headers: { host: 'evil.example:80' } })]) {
+  for (const res of [await send(s.port, { path: '/' }), await send(s.port, { path: '/', headers: cookieFor(s.port) }), await send(s.port, { path: '/app.js', headers: cookieFor(s.port) }), await post(s, 'getState', {}), await send(s.port, { path: '/', headers: { host: 'evil.example:80' } })]) {
     assert.equal(res.headers['content-security-policy'], "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self' http://127.0.0.1:9; frame-ancestors 'none'");
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
@@ -192,7 +193,7 @@ test('every response carries the security headers', async (t) => {
 
 test('a request naming another host is refused (DNS rebinding), the allowed names pass', async (t) => {
   const s = await setup(t, { allowedHosts: ['twinfold.example.org', 'box.lan:8443'] });
-  const status = async (host: string) => (await send(s.port, { path: '/', headers: { ...COOKIE, host } })).status;
+  const status = async (host: string) => (await send(s.port, { path: '/', headers: { ...cookieFor(s.port), host } })).status;
   const rows: [string, number][] = [
     [`127.0.0.1:${s.port}`, 200],
     [`localhost:${s.port}`, 200],
@@ -205,8 +206,8 @@ test('a request naming another host is refused (DNS rebinding), the allowed name
     ['box.lan:8444', 421],
     ['evil.example', 421],
     [`evil.example:${s.port}`, 421],
-    ['127.0.0.1', 421],
-    [`127.0.0.1:${s.port + 1}`, 421],
+    ['127.0.0.1', 200],
+    [`127.0.0.1:${s.port + 1}`, 200],
     [`localhost.evil.example:${s.port}`, 421],
     [`user@127.0.0.1:${s.port}`, 421],
   ];
@@ -228,6 +229,7 @@ test('host header parsing and matching (table)', () => {
     ['', false],
     ['127.0.0.1:53690/x', false],
     ['127.0.0.1:99999', false],
+    ['localhost:8080', true],
     ['[zz::1]:53690', false],
   ];
   for (const [header, expected] of rows) assert.equal(isAllowedHost(header, policy), expected, String(header));
@@ -238,15 +240,16 @@ test('host header parsing and matching (table)', () => {
 test('calls from another origin, or without x-twinfold-request, or not JSON are refused before the service runs', async (t) => {
   const s = await setup(t);
   const rows: [Record<string, string>, number][] = [
-    [{ ...CALL_HEADERS, origin: 'http://evil.example' }, 403],
-    [{ ...CALL_HEADERS, origin: 'null' }, 403],
-    [{ ...CALL_HEADERS, origin: `http://localhost:${s.port}` }, 403],
-    [{ ...CALL_HEADERS, 'sec-fetch-site': 'cross-site' }, 403],
-    [{ ...CALL_HEADERS, 'sec-fetch-site': 'same-site' }, 403],
-    [{ ...COOKIE, 'content-type': 'application/json' }, 403],
-    [{ ...CALL_HEADERS, 'x-twinfold-request': '0' }, 403],
-    [{ ...CALL_HEADERS, 'content-type': 'text/plain' }, 415],
-    [{ ...CALL_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, 415],
+    [{ ...callHeaders(s.port), origin: 'http://evil.example' }, 403],
+    [{ ...callHeaders(s.port), origin: 'null' }, 403],
+    [{ ...callHeaders(s.port), origin: `http://localhost:${s.port}` }, 403],
+    [{ ...callHeaders(s.port), origin: `https://127.0.0.1:${s.port + 1}` }, 403],
+    [{ ...callHeaders(s.port), 'sec-fetch-site': 'cross-site' }, 403],
+    [{ ...callHeaders(s.port), 'sec-fetch-site': 'same-site' }, 403],
+    [{ ...cookieFor(s.port), 'content-type': 'application/json' }, 403],
+    [{ ...callHeaders(s.port), 'x-twinfold-request': '0' }, 403],
+    [{ ...callHeaders(s.port), 'content-type': 'text/plain' }, 415],
+    [{ ...callHeaders(s.port), 'content-type': 'application/x-www-form-urlencoded' }, 415],
   ];
   for (const [headers, expected] of rows) {
     const res = await post(s, 'setAllPaused', { paused: true }, headers);
@@ -254,7 +257,7 @@ test('calls from another origin, or without x-twinfold-request, or not JSON are 
     assert.equal(typeof JSON.parse(res.body).message, 'string');
   }
   assert.equal(s.service.calls.length, 0);
-  const same = await post(s, 'setAllPaused', { paused: true }, { ...CALL_HEADERS, origin: `http://127.0.0.1:${s.port}`, 'sec-fetch-site': 'same-origin' });
+  const same = await post(s, 'setAllPaused', { paused: true }, { ...callHeaders(s.port), origin: `http://127.0.0.1:${s.port}`, 'sec-fetch-site': 'same-origin' });
   assert.equal(same.status, 200);
   assert.equal(s.service.calls.length, 1);
 });
@@ -266,8 +269,8 @@ test('a call runs with its parsed body; redirectUri only when reached on a loopb
   assert.equal(res.status, 200);
   assert.deepEqual(JSON.parse(res.body), { result: { name: 'browseRemote', args: { path: '/A' } } });
   assert.equal(res.headers['cache-control'], 'no-store');
-  await send(s.port, { method: 'POST', path: '/api/call/signInStart', headers: { ...CALL_HEADERS, host: `localhost:${s.port}` }, body: '{}' });
-  await send(s.port, { method: 'POST', path: '/api/call/signInStart', headers: { ...CALL_HEADERS, host: 'box.lan' }, body: '{}' });
+  await send(s.port, { method: 'POST', path: '/api/call/signInStart', headers: { ...callHeaders(s.port), host: `localhost:${s.port}` }, body: '{}' });
+  await send(s.port, { method: 'POST', path: '/api/call/signInStart', headers: { ...callHeaders(s.port), host: 'box.lan' }, body: '{}' });
   assert.deepEqual(s.service.calls.map((c) => c.ctx?.redirectUri), [`http://127.0.0.1:${s.port}/oauth/callback`, `http://localhost:${s.port}/oauth/callback`, undefined]);
   s.service.handler = () => undefined;
   const voidResult = await post(s, 'signOut', {});
@@ -317,16 +320,16 @@ test('CallFailure codes map to HTTP statuses; unknown requests are 404; other er
 
 test('bad bodies: not JSON is 400, over 1 MiB is 413, wrong method 405', async (t) => {
   const s = await setup(t);
-  const notJson = await send(s.port, { method: 'POST', path: '/api/call/getState', headers: CALL_HEADERS, body: '{nope' });
+  const notJson = await send(s.port, { method: 'POST', path: '/api/call/getState', headers: callHeaders(s.port), body: '{nope' });
   assert.equal(notJson.status, 400);
-  const empty = await send(s.port, { method: 'POST', path: '/api/call/getState', headers: CALL_HEADERS, body: '' });
+  const empty = await send(s.port, { method: 'POST', path: '/api/call/getState', headers: callHeaders(s.port), body: '' });
   assert.equal(empty.status, 400);
   const big = JSON.stringify({ text: 'x'.repeat(1024 * 1024) });
-  const tooBig = await send(s.port, { method: 'POST', path: '/api/call/setIgnoreRules', headers: CALL_HEADERS, body: big });
+  const tooBig = await send(s.port, { method: 'POST', path: '/api/call/setIgnoreRules', headers: callHeaders(s.port), body: big });
   assert.equal(tooBig.status, 413);
   // Without a Content-Length (chunked) the limit holds while streaming.
   const chunked = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/api/call/setIgnoreRules', headers: { host: s.host, ...CALL_HEADERS, 'transfer-encoding': 'chunked' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/api/call/setIgnoreRules', headers: { host: s.host, ...callHeaders(s.port), 'transfer-encoding': 'chunked' } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -335,7 +338,7 @@ test('bad bodies: not JSON is 400, over 1 MiB is 413, wrong method 405', async (
     req.end();
   });
   assert.equal(chunked, 413);
-  const get = await send(s.port, { path: '/api/call/getState', headers: CALL_HEADERS });
+  const get = await send(s.port, { path: '/api/call/getState', headers: callHeaders(s.port) });
   assert.equal(get.status, 405);
   assert.equal(s.service.calls.length, 0);
 });
@@ -349,16 +352,16 @@ test('static files: content types, no traversal, no symlinks out, no dotfiles', 
     ['/index.html', 'text/html; charset=utf-8'],
   ];
   for (const [path, type] of types) {
-    const res = await send(s.port, { path, headers: COOKIE });
+    const res = await send(s.port, { path, headers: cookieFor(s.port) });
     assert.equal(res.status, 200, path);
     assert.equal(res.headers['content-type'], type, path);
   }
-  const js = await send(s.port, { path: '/app.js', headers: COOKIE });
+  const js = await send(s.port, { path: '/app.js', headers: cookieFor(s.port) });
   assert.equal(js.headers['cache-control'], 'no-cache');
-  const again = await send(s.port, { path: '/app.js', headers: { ...COOKIE, 'if-none-match': js.headers.etag as string } });
+  const again = await send(s.port, { path: '/app.js', headers: { ...cookieFor(s.port), 'if-none-match': js.headers.etag as string } });
   assert.equal(again.status, 304);
   for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/sub/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/leak.txt', '/.hidden', '/sub', '/sub/', '/nope.js', '/%00', '/%E0%A4%A']) {
-    const res = await send(s.port, { path, headers: COOKIE });
+    const res = await send(s.port, { path, headers: cookieFor(s.port) });
     assert.equal(res.status, 404, path);
     assert.doesNotMatch(res.body, /TOP SECRET/, path);
   }
@@ -371,12 +374,12 @@ test('static files: content types, no traversal, no symlinks out, no dotfiles', 
     ['//etc/passwd', undefined],
   ];
   for (const [input, expected] of resolveRows) assert.equal(resolveInside('/srv/ui', input), expected, input);
-  const post405 = await send(s.port, { method: 'POST', path: '/app.js', headers: COOKIE });
+  const post405 = await send(s.port, { method: 'POST', path: '/app.js', headers: cookieFor(s.port) });
   assert.equal(post405.status, 405);
 });
 
 /** Opens the event stream and collects parsed events. */
-function openEvents(port: number, headers: Record<string, string> = COOKIE) {
+function openEvents(port: number, headers: Record<string, string> = cookieFor(port)) {
   const events: { name: string; data: unknown }[] = [];
   let comments = 0;
   const waiters: (() => void)[] = [];
@@ -444,7 +447,7 @@ test('server-sent events: the state at once, then state and activity events, to 
 
 test('the OAuth callback: with the session it completes and 303s to /', async (t) => {
   const s = await setup(t);
-  const res = await send(s.port, { path: '/oauth/callback?code=abc&state=xyz', headers: COOKIE });
+  const res = await send(s.port, { path: '/oauth/callback?code=abc&state=xyz', headers: cookieFor(s.port) });
   assert.equal(res.status, 303);
   assert.equal(res.headers.location, '/');
   assert.deepEqual(s.service.redirects, [{ code: 'abc', state: 'xyz' }]);

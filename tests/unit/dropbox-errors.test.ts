@@ -105,7 +105,8 @@ const secretRows: Array<[string, string]> = [
   ['Authorization: Bearer sl.ABC-def_123', 'Authorization: Bearer [redacted]'],
   ['https://api.dropboxapi.com/oauth2/token?grant_type=refresh_token&refresh_token=RT123&client_id=k', 'https://api.dropboxapi.com/oauth2/token?grant_type=refresh_token&refresh_token=[redacted]&client_id=k'],
   ['{"access_token": "sl.xyz"}', '{"access_token": "[redacted]"}'],
-  ['?code=abc&state=s', '?code=[redacted]&state=s'],
+  ['?code=abc&state=s', '?code=[redacted]&state=[redacted]'],
+  ['http://127.0.0.1:53690/?token=abcDEF_-1', 'http://127.0.0.1:53690/?token=[redacted]'],
   ['nothing secret here', 'nothing secret here'],
 ];
 for (const [input, expected] of secretRows) {

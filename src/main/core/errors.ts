@@ -200,6 +200,6 @@ export function redactSecrets(text: string): string {
   return text
     .replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
     .replace(/\b((?:access|refresh)_token|client_secret|code_verifier)=[^&\s"']+/gi, '$1=[redacted]')
-    .replace(/([?&]code)=[^&\s"']+/gi, '$1=[redacted]')
+    .replace(/([?&](?:code|token|state))=[^&\s"'#]+/gi, '$1=[redacted]')
     .replace(/("(?:access|refresh)_token"\s*:\s*")[^"]*"/gi, '$1[redacted]"');
 }

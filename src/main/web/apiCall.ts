@@ -35,17 +35,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /**
- * The same-origin checks for a state-changing request. `ownOrigin` is `http://<Host>` (the Host
- * was checked already). Browsers send Origin on every cross-origin POST and Sec-Fetch-Site on
+ * The same-origin checks for a state-changing request. `ownHost` is the Host header (already
+ * checked). Browsers send Origin on every cross-origin POST and Sec-Fetch-Site on
  * every request; scripts (curl with the bearer token) send neither, which is fine.
  */
-export function checkSameOrigin(headers: IncomingMessage['headers'], ownOrigin: string): void {
+export function checkSameOrigin(headers: IncomingMessage['headers'], ownHost: string): void {
   if (headers['x-twinfold-request'] !== '1') {
     throw new HttpRefusal(403, 'bad_request', 'requests to the Twinfold API must carry the header x-twinfold-request: 1');
   }
   const origin = headers.origin;
-  if (origin !== undefined && origin.toLowerCase() !== ownOrigin.toLowerCase()) {
-    throw new HttpRefusal(403, 'bad_request', `cross-origin request refused (Origin ${origin} is not ${ownOrigin})`);
+  // Same host and port as the Host header; https too, for a TLS-terminating reverse proxy.
+  const own = [`http://${ownHost}`, `https://${ownHost}`].map((o) => o.toLowerCase());
+  if (origin !== undefined && !own.includes(origin.toLowerCase())) {
+    throw new HttpRefusal(403, 'bad_request', `cross-origin request refused (Origin ${origin} is not http://${ownHost})`);
   }
   const site = headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
@@ -94,11 +96,11 @@ export interface CallRoute {
 }
 
 /** Runs one call; every outcome is answered with JSON, never thrown. */
-export async function handleCall(req: IncomingMessage, res: ServerResponse, name: string, ctx: CallContext, route: CallRoute & { ownOrigin: string }): Promise<void> {
+export async function handleCall(req: IncomingMessage, res: ServerResponse, name: string, ctx: CallContext, route: CallRoute & { ownHost: string }): Promise<void> {
   const { service, log, headers } = route;
   try {
     if (req.method !== 'POST') throw new HttpRefusal(405, 'bad_request', 'use POST for /api/call');
-    checkSameOrigin(req.headers, route.ownOrigin);
+    checkSameOrigin(req.headers, route.ownHost);
     if (!isRequestName(name)) throw new HttpRefusal(404, 'not_found', `there is no request named ${JSON.stringify(name.slice(0, 100))}`);
     const args = await readJsonBody(req);
     const result = await service.call(name, args, ctx);

@@ -54,6 +54,9 @@ export function isAllowedHost(header: string | undefined, policy: HostPolicy): b
   const host = parseHostHeader(header);
   if (!host) return false;
   const port = host.port ?? 80;
+  // A rebinding attacker's page carries its own domain in Host, never a loopback name; accepting
+  // loopback on any port lets an SSH tunnel use a different local port.
+  if (isLoopbackName(host.name)) return true;
   const builtIn = new Set([...LOOPBACK_NAMES, policy.machineName.toLowerCase()]);
   const bound = hostNameOf(policy.boundAddress);
   if (bound !== undefined) builtIn.add(bound);

@@ -61,7 +61,8 @@ export interface CallbackRoute {
 
 export async function handleOAuthCallback(req: IncomingMessage, res: ServerResponse, params: URLSearchParams, route: CallbackRoute): Promise<void> {
   const { service, hasSession, headers, log } = route;
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
+  // Only a GET spends the single-use code: a HEAD from a link scanner or prefetcher must not.
+  if (req.method !== 'GET') {
     sendHtml(res, 405, htmlPage('Method not allowed', ['Dropbox returns here with a GET request.']), { ...headers, Allow: 'GET' });
     return;
   }

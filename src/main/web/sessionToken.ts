@@ -2,7 +2,14 @@
 // in the printed URL, swapped for an HttpOnly cookie on first use, compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const SESSION_COOKIE = 'twinfold_session';
+/**
+ * Cookies are scoped by host, not by port: the name carries the port so two `twinfold serve` runs
+ * on one machine keep separate sessions. (Any other server on 127.0.0.1 the browser visits still
+ * receives it; see the security model in README.md.)
+ */
+export function sessionCookieName(port: number): string {
+  return `twinfold_session_${port}`;
+}
 
 /** 32 random bytes, base64url: URL- and cookie-safe, 43 characters. */
 export function newSessionToken(): string {
@@ -43,13 +50,13 @@ export function bearerToken(header: string | undefined): string | undefined {
  * HttpOnly: page scripts never see it. SameSite=Strict: no cross-site request carries it (the CSRF
  * defence, with the custom request header). No Secure: plain http on loopback cannot set it.
  */
-export function sessionCookieHeader(token: string): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function sessionCookieHeader(token: string, port: number): string {
+  return `${sessionCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 /** True when the request carries the token in the session cookie or as a bearer token. */
-export function hasSession(headers: { cookie?: string; authorization?: string }, token: string): boolean {
+export function hasSession(headers: { cookie?: string; authorization?: string }, token: string, port: number): boolean {
   const bearer = bearerToken(headers.authorization);
   if (bearer !== undefined && tokensEqual(bearer, token)) return true;
-  return cookieValues(headers.cookie, SESSION_COOKIE).some((value) => tokensEqual(value, token));
+  return cookieValues(headers.cookie, sessionCookieName(port)).some((value) => tokensEqual(value, token));
 }

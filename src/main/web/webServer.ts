@@ -77,7 +77,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const host = req.headers.host!;
     const url = new URL(req.url ?? '/', `http://${host}`);
     const path = url.pathname;
-    const signedIn = hasSession(req.headers, token);
+    const signedIn = hasSession(req.headers, token, policy.port);
 
     if (path === '/' && url.searchParams.has('token')) {
       if (!tokensEqual(url.searchParams.get('token') ?? '', token)) {
@@ -85,7 +85,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         return;
       }
       // The token moves into an HttpOnly cookie and leaves the address bar and the history.
-      res.writeHead(303, { ...headers, 'Set-Cookie': sessionCookieHeader(token), Location: '/', 'Cache-Control': 'no-store' }).end();
+      res.writeHead(303, { ...headers, 'Set-Cookie': sessionCookieHeader(token, policy.port), Location: '/', 'Cache-Control': 'no-store' }).end();
       return;
     }
     if (path === '/oauth/callback') {
@@ -102,9 +102,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const ctx: CallContext = {};
       const parsed = parseHostHeader(host);
       // Dropbox can only send the browser back to the address it reached us by when that address
-      // is loopback (registered redirect URIs are exact, http is allowed only for loopback).
-      if (parsed && isLoopbackName(parsed.name)) ctx.redirectUri = `http://${host}/oauth/callback`;
-      await handleCall(req, res, path.slice('/api/call/'.length), ctx, { service: opts.service, log, headers, ownOrigin: `http://${host}` });
+      // is loopback on our own port (registered redirect URIs are exact, http only for loopback);
+      // through a tunnel or a proxy the user pastes the code instead.
+      if (parsed && isLoopbackName(parsed.name) && (parsed.port ?? 80) === policy.port) ctx.redirectUri = `http://${host}/oauth/callback`;
+      await handleCall(req, res, path.slice('/api/call/'.length), ctx, { service: opts.service, log, headers, ownHost: host });
       return;
     }
     if (path === '/api/events') {
