@@ -61,11 +61,12 @@ test('excluding a folder trashes unchanged local copies, keeps changed and new o
   assert.deepEqual(await remoteSnapshot(world), remoteBefore, 'Dropbox keeps the excluded folder as it was');
   assert.equal([...b.index.allSynced().keys()].filter((k) => k.startsWith('/photos')).length, 0, 'the excluded folder is no longer synced');
   const activity = b.index.recentActivity(50);
+  // Files go to the trash one by one; the folder they left empty is removed, not trashed.
   const trashed = activity.filter((e) => e.action === 'delete_local').map((e) => e.path).sort();
-  assert.deepEqual(trashed, ['Photos/deep', 'Photos/one.jpg'].map((p) => `/${p}`));
+  assert.deepEqual(trashed, ['Photos/deep', 'Photos/deep/three.jpg', 'Photos/one.jpg'].map((p) => `/${p}`));
   assert.ok(activity.filter((e) => e.action === 'delete_local').every((e) => /excluded from sync.*stays on Dropbox/.test(e.detail ?? '')));
-  const kept = activity.filter((e) => e.detail === 'kept, not synced because excluded').map((e) => e.path).sort();
-  assert.deepEqual(kept, ['/Photos/new.txt', '/Photos/two.jpg']);
+  const notices = activity.filter((e) => e.action === 'notice').map((e) => [e.path, e.detail]);
+  assert.deepEqual(notices, [['/Photos', '2 files stay on this device, not synced because excluded: new.txt, two.jpg']], 'one note for the excluded folder, not one per file');
 
   // Changes on Dropbox below the excluded folder do not come down; the rest does.
   await write(a, 'Photos/four.jpg', 'four');
@@ -140,4 +141,71 @@ test('retryNow retries a failed path at once instead of after its backoff', asyn
   await waitFor('the upload after retryNow', async () => (await remoteSnapshot(world))['stuck.txt'] !== undefined, 5_000);
   await a.engine.whenIdle();
   assert.deepEqual(a.index.errors(), []);
+});
+
+test('excluding a folder never trashes what the scan leaves out: ignored files, OS junk and ignored subfolders stay with their folder', async () => {
+  const a = await world.device('alpha');
+  let b = await world.device('beta');
+  await a.engine.start();
+  await b.engine.start();
+  await write(a, '.twinfoldignore', '*.log\nbuild/\n');
+  await write(a, 'Proj/src.txt', 'src');
+  await write(a, 'Proj/lib/util.txt', 'util');
+  await converged(world);
+  const remoteBefore = await remoteSnapshot(world);
+
+  // Stopped, b gets local-only files the engine never syncs, then the folder is excluded.
+  await world.stopDevice(b);
+  await write(b, 'Proj/notes.log', 'my notes');
+  await write(b, 'Proj/build/out.bin', 'built here');
+  await write(b, 'Proj/.DS_Store', 'finder');
+  await write(b, 'Proj/lib/debug.log', 'debug');
+  b = await world.device('beta', { root: b.root, excluded: ['/proj'] });
+  await b.engine.start();
+  await b.engine.whenIdle();
+
+  assert.deepEqual(await snapshot(b.root), {
+    '.twinfoldignore': '*.log\nbuild/\n',
+    Proj: '<dir>',
+    'Proj/.DS_Store': 'finder',
+    'Proj/build': '<dir>',
+    'Proj/build/out.bin': 'built here',
+    'Proj/lib': '<dir>',
+    'Proj/lib/debug.log': 'debug',
+    'Proj/notes.log': 'my notes',
+  });
+  assert.deepEqual(await remoteSnapshot(world), remoteBefore, 'Dropbox keeps the excluded folder as it was');
+  assert.equal([...b.index.allSynced().keys()].filter((k) => k.startsWith('/proj')).length, 0, 'the excluded folder is no longer synced');
+  const deleted = b.index.recentActivity(50).filter((e) => e.action === 'delete_local');
+  assert.deepEqual(deleted.map((e) => e.path).sort(), ['/Proj/lib/util.txt', '/Proj/src.txt'], 'only the synced copies, file by file; no folder');
+  assert.ok(deleted.every((e) => /^excluded from sync: an unchanged copy moved to .*trash.*; it stays on Dropbox$/.test(e.detail ?? '')));
+});
+
+test('excluding a folder removes the folders its trashed copies left empty', async () => {
+  const a = await world.device('alpha');
+  let b = await world.device('beta');
+  await a.engine.start();
+  await b.engine.start();
+  await write(a, 'Data/a.txt', 'a');
+  await write(a, 'Data/deep/b.txt', 'b');
+  await mkdir(nodePath.join(a.root, 'Data/empty'));
+  await write(a, 'keep.txt', 'keep');
+  await converged(world);
+  assert.equal(await exists(nodePath.join(b.root, 'Data/empty')), true);
+  const remoteBefore = await remoteSnapshot(world);
+
+  await world.stopDevice(b);
+  b = await world.device('beta', { root: b.root, excluded: ['/data'] });
+  await b.engine.start();
+  await b.engine.whenIdle();
+
+  assert.deepEqual(await snapshot(b.root), { 'keep.txt': 'keep' });
+  assert.deepEqual(await remoteSnapshot(world), remoteBefore);
+  const activity = b.index.recentActivity(50);
+  const deleted = activity.filter((e) => e.action === 'delete_local');
+  assert.deepEqual(deleted.map((e) => e.path).sort(), ['/Data', '/Data/a.txt', '/Data/deep', '/Data/deep/b.txt', '/Data/empty']);
+  const byPath = new Map(deleted.map((e) => [e.path, e.detail ?? '']));
+  for (const file of ['/Data/a.txt', '/Data/deep/b.txt']) assert.match(byPath.get(file)!, /^excluded from sync: an unchanged copy moved to .*trash/);
+  for (const folder of ['/Data', '/Data/deep', '/Data/empty']) assert.equal(byPath.get(folder), 'excluded from sync: removed here as it was empty; it stays on Dropbox');
+  assert.equal(activity.filter((e) => e.action === 'notice').length, 0, 'nothing was kept');
 });

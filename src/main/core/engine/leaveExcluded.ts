@@ -1,8 +1,11 @@
 // What happens on this device when a synced folder becomes excluded (selective sync): local copies
 // identical to the synced version go to the trash (they stay on Dropbox), anything changed or new
 // stays on disk untouched, and the folder's merge base is dropped so it is no longer synced.
-// Nothing the user made is ever removed: only exact copies of what Dropbox keeps.
-import { lstat } from 'node:fs/promises';
+// Nothing the user made is ever removed: only exact copies of what Dropbox keeps. A folder is
+// never trashed as a whole, as it may hold what the scan leaves out (ignored files, OS junk such
+// as .DS_Store, anything made since the scan): its identical files go one by one, each checked
+// again just before, and then the folders left empty are removed with a plain rmdir.
+import { lstat, rmdir } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { LocalItem, PathKey, SyncedItem, Tree } from './model.js';
 import type { LocalTree } from './localTree.js';
@@ -22,6 +25,17 @@ export interface LeaveExcludedDeps {
 
 /** The wording shown for a local item kept under an excluded folder. */
 export const KEPT_EXCLUDED_DETAIL = 'kept, not synced because excluded';
+
+/**
+ * The one note for the local files kept under excluded folder `root`, e.g. "2 files stay on this
+ * device, not synced because excluded: new.txt, two.jpg" (at most three named, relative to it).
+ */
+export function keptExcludedSummary(root: PathKey, files: readonly LocalItem[]): string {
+  const depth = root.split('/').length;
+  const names = files.map((f) => f.path.split('/').slice(depth).join('/')).sort();
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  return `${names.length} ${names.length === 1 ? 'file stays' : 'files stay'} on this device, not synced because excluded: ${shown}`;
+}
 
 /**
  * `leaving` holds the merge-base entries below excluded keys, grouped by nothing in particular;
@@ -44,18 +58,34 @@ async function leaveOne(deps: LeaveExcludedDeps, root: PathKey, leaving: Tree<Sy
     await local.refresh([top.path]);
     const below = [...local.tree().values()].filter((item) => isSameOrBelow(item.key, root));
     const problems = local.problems().map((p) => pathLower(p.path)).filter((key) => isSameOrBelow(key, root));
-    for (const item of largestIdenticalParts(root, below, problems, leaving)) {
-      await trashItem(deps, item, item.kind === 'folder' ? 'an unchanged folder' : 'an unchanged copy');
-    }
+    const { files, folders } = identicalItems(largestIdenticalParts(root, below, problems, leaving), below);
+    for (const file of files) await trashFile(deps, file);
+    // Deepest first, so a folder's emptied subfolders are gone before it is tried.
+    for (const folder of folders) await removeIfEmpty(deps, folder);
     await local.refresh([top.path]);
   }
   index.deleteSyncedSubtree(root);
 }
 
 /**
- * The biggest pieces below `root` that hold nothing but identical copies: a folder goes as a
- * whole when everything in it is identical, else its identical children are considered. A folder
- * holding something kept (changed, new, or unreadable) stays, so it is never empty afterwards.
+ * The files and folders that make up `parts`: files in key order, folders deepest first (a key
+ * sorts after every key it lies below, so descending order puts children before parents).
+ */
+function identicalItems(parts: readonly LocalItem[], below: readonly LocalItem[]): { files: LocalItem[]; folders: LocalItem[] } {
+  const all = new Map<PathKey, LocalItem>();
+  for (const part of parts) {
+    if (part.kind === 'file') all.set(part.key, part);
+    else for (const item of below) if (isSameOrBelow(item.key, part.key)) all.set(item.key, item);
+  }
+  const sorted = [...all.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { files: sorted.filter((i) => i.kind === 'file'), folders: sorted.filter((i) => i.kind === 'folder').reverse() };
+}
+
+/**
+ * The biggest pieces below `root` that hold nothing scanned but identical copies: a folder is one
+ * piece when everything scanned in it is identical, else its identical children are considered.
+ * A folder holding something kept (changed, new, or unreadable) stays. The scan does not see
+ * everything (ignored files, OS junk), so a piece is never trashed whole: see identicalItems.
  */
 export function largestIdenticalParts(root: PathKey, below: readonly LocalItem[], problemKeys: readonly PathKey[], leaving: Tree<SyncedItem>): LocalItem[] {
   const holdsKept = new Set<PathKey>();
@@ -77,24 +107,49 @@ function isIdentical(item: LocalItem, synced: SyncedItem | undefined): boolean {
   return item.kind === 'folder' || (item.contentHash !== undefined && item.contentHash === synced.contentHash);
 }
 
-async function trashItem(deps: LeaveExcludedDeps, item: LocalItem, what: string): Promise<void> {
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function trashFile(deps: LeaveExcludedDeps, item: LocalItem): Promise<void> {
   const abs = resolveInsideRoot(deps.localRoot, item.path);
   try {
-    if (item.kind === 'file') {
-      // The file must be the very one that was compared: a save since then makes it the user's.
-      const now = await lstat(abs);
-      if (now.ino !== item.inode || now.size !== item.size || now.mtimeMs !== item.mtimeMs) {
-        deps.log(`${item.path}: ${KEPT_EXCLUDED_DETAIL} (it changed while being removed)`);
-        return;
-      }
+    // The file must be the very one that was compared: a save since then makes it the user's.
+    const now = await lstat(abs);
+    if (!now.isFile() || now.ino !== item.inode || now.size !== item.size || now.mtimeMs !== item.mtimeMs) {
+      deps.log(`${item.path}: ${KEPT_EXCLUDED_DETAIL} (it changed while being removed)`);
+      return;
     }
     const result = await moveToTrash(abs, nodePath.join(deps.stateDir, 'trash'));
     const place = result.where === 'os' ? 'the trash' : 'the Twinfold trash';
-    const detail = `excluded from sync: ${what} moved to ${place}${result.location ? ` (${result.location})` : ''}; it stays on Dropbox`;
+    const detail = `excluded from sync: an unchanged copy moved to ${place}${result.location ? ` (${result.location})` : ''}; it stays on Dropbox`;
     deps.index.addActivity({ time: deps.now(), action: 'delete_local', path: item.path, detail });
     deps.log(`${item.path}: ${detail}`);
   } catch (err) {
-    // Left in place: it is then one more local item kept under the excluded folder.
-    deps.log(`${item.path}: could not move it to the trash (${err instanceof Error ? err.message : String(err)}); ${KEPT_EXCLUDED_DETAIL}`);
+    // Left in place (or already gone): a file still there is one more local item kept under the excluded folder.
+    deps.log(`${item.path}: could not move it to the trash (${errorText(err)}); ${KEPT_EXCLUDED_DETAIL}`);
   }
+}
+
+/**
+ * Removes a folder whose identical files were trashed, only if it is now empty: a plain rmdir,
+ * never recursive. Not empty means it holds something the scan did not compare (ignored, junk,
+ * new, or kept): it stays on disk, not synced.
+ */
+async function removeIfEmpty(deps: LeaveExcludedDeps, item: LocalItem): Promise<void> {
+  const abs = resolveInsideRoot(deps.localRoot, item.path);
+  try {
+    const now = await lstat(abs);
+    // Another folder (or a link) in its place since the scan is not ours to remove.
+    if (!now.isDirectory() || now.ino !== item.inode) return;
+    await rmdir(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') deps.log(`${item.path}: holds items that are not synced; ${KEPT_EXCLUDED_DETAIL}`);
+    else if (code !== 'ENOENT') deps.log(`${item.path}: could not remove the emptied folder (${errorText(err)}); ${KEPT_EXCLUDED_DETAIL}`);
+    return;
+  }
+  const detail = 'excluded from sync: removed here as it was empty; it stays on Dropbox';
+  deps.index.addActivity({ time: deps.now(), action: 'delete_local', path: item.path, detail });
+  deps.log(`${item.path}: ${detail}`);
 }

@@ -23,7 +23,7 @@ import { isSameOrBelow, pathLower } from '../paths.js';
 import { renameNoReplace } from '../local/atomicWrite.js';
 import { localDate } from '../localDate.js';
 import { Exclusions } from './exclusions.js';
-import { KEPT_EXCLUDED_DETAIL, leaveExcluded } from './leaveExcluded.js';
+import { KEPT_EXCLUDED_DETAIL, keptExcludedSummary, leaveExcluded } from './leaveExcluded.js';
 
 export interface SyncEngineOptions {
   localRoot: string;
@@ -91,7 +91,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly exclusions: Exclusions;
-  /** Local items under excluded folders already reported as kept, by key. */
+  /** Excluded folders whose kept local files were already reported since start, by key. */
   private readonly reportedKept = new Set<PathKey>();
   /** The local root's inode at start: a different one later means another folder (or mount point). */
   private rootInode: number | undefined;
@@ -388,7 +388,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (syncedSplit.excluded.size > 0) return { ops: [], synced, leaving: syncedSplit.excluded };
     const remoteSplit = this.exclusions.split(this.visibleRemote(index.allRemote()));
     const localSplit = this.exclusions.split(this.local.tree());
-    this.reportKeptExcluded(localSplit.excluded.values());
+    this.reportKeptExcluded(localSplit.excluded);
     const ops = plan({
       local: localSplit.included,
       remote: remoteSplit.included,
@@ -410,15 +410,27 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     return { ops: safe, synced, leaving: new Map() };
   }
 
-  /** Local files under an excluded folder stay on disk and are never uploaded: say so once each. */
-  private reportKeptExcluded(items: Iterable<LocalItem>): void {
-    for (const item of items) {
-      if (item.kind !== 'file' || this.reportedKept.has(item.key)) continue;
-      this.reportedKept.add(item.key);
+  /**
+   * Local files under an excluded folder stay on disk and are never uploaded: say so once per
+   * excluded folder per start, in one note naming a few of them, not once per file.
+   */
+  private reportKeptExcluded(excluded: Tree<LocalItem>): void {
+    const byRoot = new Map<PathKey, LocalItem[]>();
+    for (const item of excluded.values()) {
+      if (item.kind !== 'file') continue;
+      const root = this.exclusions.rootOf(item.key);
+      if (root === undefined || this.reportedKept.has(root)) continue;
       this.log(`${item.path}: ${KEPT_EXCLUDED_DETAIL}`);
-      this.opts.index.addActivity({ time: this.now(), action: 'notice', path: item.path, detail: KEPT_EXCLUDED_DETAIL });
-      this.emit('activity');
+      const files = byRoot.get(root);
+      if (files) files.push(item);
+      else byRoot.set(root, [item]);
     }
+    for (const [root, files] of byRoot) {
+      this.reportedKept.add(root);
+      const rootPath = excluded.get(root)?.path ?? root;
+      this.opts.index.addActivity({ time: this.now(), action: 'notice', path: rootPath, detail: keptExcludedSummary(root, files) });
+    }
+    if (byRoot.size > 0) this.emit('activity');
   }
 
   private leaveDeps() {
