@@ -58,6 +58,8 @@ export interface SyncEngineEvents {
 }
 
 const MAX_PASSES_PER_RUN = 1000;
+/** Index metadata: the inode of the local folder the synced tree belongs to. */
+const ROOT_INODE_META = 'local_root_inode';
 const STATUS_PERSIST_INTERVAL_MS = 1000;
 const PATH_RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
 
@@ -75,7 +77,7 @@ class MassDeleteHeld extends Error {}
  */
 export class LocalRootGoneError extends Error {
   constructor(readonly localRoot: string) {
-    super(`the folder ${localRoot} is missing or was replaced (an unplugged disk?); nothing is changed on Dropbox until it is back`);
+    super(`the folder ${localRoot} is missing or is not the folder that was synced (an unplugged disk?); nothing is changed on Dropbox until it is back. If you replaced it on purpose, remove the folder pair and add it again`);
     this.name = 'LocalRootGoneError';
   }
 }
@@ -226,6 +228,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private async prepare(): Promise<void> {
     const rootStats = await lstat(this.opts.localRoot).catch(() => undefined);
     if (!rootStats?.isDirectory()) throw new Error(`the local folder ${this.opts.localRoot} does not exist or is not a folder`);
+    this.checkRootIdentity(rootStats.ino);
     this.rootInode = rootStats.ino;
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
     await this.removeStaleTempFiles();
@@ -435,6 +438,18 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   private leaveDeps() {
     return { localRoot: this.opts.localRoot, stateDir: this.stateDir, local: this.local, index: this.opts.index, now: this.now, log: this.log };
+  }
+
+  /**
+   * The folder must be the one the synced tree describes, across restarts too: an unmounted disk
+   * leaves an empty mount point at the same path (another inode), which must never be read as
+   * "everything was deleted". A folder with nothing synced yet may be any folder.
+   */
+  private checkRootIdentity(inode: number): void {
+    const recorded = this.opts.index.getMeta(ROOT_INODE_META);
+    if (recorded === String(inode)) return;
+    if (recorded !== undefined && this.opts.index.allSynced().size > 0) throw new LocalRootGoneError(this.opts.localRoot);
+    this.opts.index.setMeta(ROOT_INODE_META, String(inode));
   }
 
   /** Refuses to act on a local root that vanished or was replaced since start (see LocalRootGoneError). */
