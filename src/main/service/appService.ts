@@ -60,6 +60,17 @@ class AppService implements AppServiceApi {
   private activityPending = false;
   private started = false;
   private stopped = false;
+  /** start()'s one run; a second start() waits for the same one. */
+  private starting: Promise<void> | undefined;
+  private openCalls!: () => void;
+  /**
+   * Settles once start() has settled (either way). Calls wait for it, also calls made before start()
+   * was called (a host may take requests before it starts the service): a handler that ran earlier
+   * would start engines that the start then starts a second time.
+   */
+  private readonly callsOpen = new Promise<void>((resolve) => {
+    this.openCalls = resolve;
+  });
 
   constructor(private readonly opts: AppServiceOptions) {
     this.log = opts.log ?? (() => {});
@@ -96,8 +107,15 @@ class AppService implements AppServiceApi {
     this.pairs.on('authFailed', () => this.account.markSignInNeeded());
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
+  start(): Promise<void> {
+    if (!this.starting) {
+      this.starting = this.doStart();
+      this.starting.then(this.openCalls, this.openCalls);
+    }
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     this.started = true;
     await this.account.restore();
     this.signInIdentity = this.identity();
@@ -149,6 +167,7 @@ class AppService implements AppServiceApi {
     const parsed = requests[name][0].safeParse(args ?? {});
     if (!parsed.success) throw new CallFailure('bad_request', describeZodError(parsed.error));
     const handler = this.handlers[name] as (args: unknown, ctx: CallContext) => Promise<unknown>;
+    await this.callsOpen;
     try {
       return await handler(parsed.data, ctx);
     } catch (err) {

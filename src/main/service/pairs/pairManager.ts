@@ -69,8 +69,13 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
   private readonly log: (line: string) => void;
   private readonly setTimer: (fn: () => void, ms: number) => () => void;
   private cancelTimedResume: (() => void) | undefined;
-  /** Changes to the list of pairs run one at a time, so two adds cannot both pass the overlap check. */
+  /**
+   * Changes to the list of pairs, and every call that starts, restarts or stops engines, run one at
+   * a time: two adds cannot both pass the overlap check, and nothing restarts a pair being removed.
+   */
   private configQueue: Promise<unknown> = Promise.resolve();
+  /** Pairs being removed: no call may reach them, and no runner is made for them again. */
+  private readonly removing = new Set<string>();
 
   constructor(private readonly opts: PairManagerOptions) {
     super();
@@ -83,24 +88,30 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
   // ---- lifecycle ----
 
   /** Starts every configured pair (paused ones paused); a timed pause still ahead resumes on time. */
-  async startAll(): Promise<void> {
-    const settings = this.opts.settings.read();
-    this.scheduleTimedResume(settings);
-    await Promise.all(settings.pairs.map((config) => this.runnerFor(config).start()));
+  startAll(): Promise<void> {
+    return this.serially(async () => {
+      const settings = this.opts.settings.read();
+      this.scheduleTimedResume(settings);
+      await Promise.all(settings.pairs.map((config) => this.runnerFor(config).start()));
+    });
   }
 
-  /** Stops every engine after its current write. */
-  async stopAll(): Promise<void> {
-    this.cancelTimedResume?.();
-    this.cancelTimedResume = undefined;
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+  /** Stops every engine after its current write (after a change of the pairs under way). */
+  stopAll(): Promise<void> {
+    return this.serially(async () => {
+      this.cancelTimedResume?.();
+      this.cancelTimedResume = undefined;
+      await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    });
   }
 
   /** After a sign-in change: every pair starts again with the provider it gets now. */
-  async restartAll(): Promise<void> {
-    const settings = this.opts.settings.read();
-    this.scheduleTimedResume(settings);
-    await Promise.all(settings.pairs.map((config) => this.runnerFor(config).restart()));
+  restartAll(): Promise<void> {
+    return this.serially(async () => {
+      const settings = this.opts.settings.read();
+      this.scheduleTimedResume(settings);
+      await Promise.all(settings.pairs.map((config) => this.runnerFor(config).restart()));
+    });
   }
 
   // ---- views ----
@@ -138,11 +149,14 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
       if (!provider) throw new CallFailure('auth', 'Sign in to Dropbox before adding a folder pair.');
       await ensureRemoteFolder(provider, remotePath);
 
-      const taken = new Set(settings.pairs.map((p) => p.id));
+      // The settings read above are from before the network: re-read them (a pause, a sign-out may
+      // have changed them meanwhile) and only append the pair.
+      const current = this.opts.settings.read();
+      const taken = new Set(current.pairs.map((p) => p.id));
       let id = newPairId();
       while (taken.has(id)) id = newPairId();
       const config: PairConfig = { id, localPath, remotePath, options, paused: false };
-      this.opts.settings.write({ ...settings, pairs: [...settings.pairs, config] });
+      this.opts.settings.write({ ...current, pairs: [...current.pairs, config] });
       this.log(`added folder pair ${id}: ${localPath} <-> Dropbox:${remotePath || '/'}`);
       const runner = this.runnerFor(config);
       await runner.start();
@@ -158,17 +172,27 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
   remove(id: string): Promise<void> {
     return this.serially(async () => {
       const { config, runner } = this.pair(id);
-      await runner.stop();
-      const settings = this.opts.settings.read();
+      this.removing.add(id);
       try {
-        this.opts.settings.write({ ...settings, pairs: settings.pairs.filter((p) => p.id !== id) });
-      } catch (err) {
-        await runner.start();
-        throw err;
+        // Disposed, the runner never starts again, whoever asks (a folder coming back, a retry).
+        await runner.dispose();
+        try {
+          const settings = this.opts.settings.read();
+          this.opts.settings.write({ ...settings, pairs: settings.pairs.filter((p) => p.id !== id) });
+        } catch (err) {
+          // Still configured: it syncs on, with a runner of its own.
+          this.runners.delete(id);
+          this.removing.delete(id);
+          const still = this.opts.settings.read().pairs.find((p) => p.id === id);
+          if (still) await this.runnerFor(still).start();
+          throw err;
+        }
+        this.runners.delete(id);
+        await rm(pairStateDir(this.opts.stateDir, id), { recursive: true, force: true });
+        await removeLocalState(config.localPath);
+      } finally {
+        this.removing.delete(id);
       }
-      this.runners.delete(id);
-      await rm(pairStateDir(this.opts.stateDir, id), { recursive: true, force: true });
-      await removeLocalState(config.localPath);
       this.log(`removed folder pair ${id} (${config.localPath}); no file was deleted`);
       this.emit('changed');
     });
@@ -226,14 +250,20 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
   }
 
   /** Saves the pair's `.twinfoldignore` atomically, then restarts its engine so the rules apply at once. */
-  async setIgnoreRules(id: string, text: string): Promise<void> {
-    const { config, runner } = this.pair(id);
-    await writeIgnoreFile(config.localPath, text);
-    await runner.restart();
+  setIgnoreRules(id: string, text: string): Promise<void> {
+    return this.serially(async () => {
+      const { config, runner } = this.pair(id);
+      await writeIgnoreFile(config.localPath, text);
+      await runner.restart();
+    });
   }
 
+  /** Retries failed paths now; a pair without a running engine is started again (one change at a time). */
   retryErrors(id: string, path?: string): Promise<void> {
-    return this.pair(id).runner.retry(path);
+    if (this.pair(id).runner.retryNow(path)) return Promise.resolve();
+    return this.serially(async () => {
+      await this.pair(id).runner.retry(path);
+    });
   }
 
   /** The absolute local path of an item of the pair ('' or '/': its folder), strictly inside it. */
@@ -256,7 +286,7 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
   // ---------------------------------------------------------------------------------------------
 
   private pair(id: string): { config: PairConfig; runner: PairRunner } {
-    const config = this.opts.settings.read().pairs.find((p) => p.id === id);
+    const config = this.removing.has(id) ? undefined : this.opts.settings.read().pairs.find((p) => p.id === id);
     if (!config) throw new CallFailure('not_found', `There is no folder pair ${JSON.stringify(id)}; it may have been removed.`);
     return { config, runner: this.runnerFor(config) };
   }
@@ -264,24 +294,33 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
   private runnerFor(config: PairConfig): PairRunner {
     let runner = this.runners.get(config.id);
     if (!runner) {
-      runner = new PairRunner(config, {
-        stateDir: this.opts.stateDir,
-        providerFor: this.opts.providerFor,
-        accountId: () => this.opts.settings.read().accountId,
-        isPaused: (c) => c.paused || this.activePausedUntil(this.opts.settings.read()) !== undefined,
-        host: this.opts.host,
-        now: this.now,
-        log: (line) => this.log(line),
-        onChanged: () => this.emit('changed'),
-        onActivity: () => this.emit('activity'),
-        onAuthFailed: () => this.emit('authFailed'),
-        folderRetryMs: this.opts.folderRetryMs ?? 30_000,
-      });
+      runner = this.newRunner(config);
+      if (this.removing.has(config.id)) {
+        // Being removed: never brought back to life; a stand-in that cannot start, not kept.
+        runner.markDisposed();
+        return runner;
+      }
       this.runners.set(config.id, runner);
     } else {
       runner.config = config;
     }
     return runner;
+  }
+
+  private newRunner(config: PairConfig): PairRunner {
+    return new PairRunner(config, {
+      stateDir: this.opts.stateDir,
+      providerFor: this.opts.providerFor,
+      accountId: () => this.opts.settings.read().accountId,
+      isPaused: (c) => c.paused || this.activePausedUntil(this.opts.settings.read()) !== undefined,
+      host: this.opts.host,
+      now: this.now,
+      log: (line) => this.log(line),
+      onChanged: () => this.emit('changed'),
+      onActivity: () => this.emit('activity'),
+      onAuthFailed: () => this.emit('authFailed'),
+      folderRetryMs: this.opts.folderRetryMs ?? 30_000,
+    });
   }
 
   private updateConfig(config: PairConfig): void {

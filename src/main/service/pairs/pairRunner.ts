@@ -1,7 +1,8 @@
 // One folder pair at run time: takes its state (locks, index, claim), runs its SyncEngine, and
 // stands in with a clear status line when it cannot run (folder missing, not signed in, state held
 // by another process). Starts and stops are queued one after the other, so a restart never races
-// a stop. The pair manager owns the list of runners and the settings.
+// a stop; once disposed (the pair is being removed) a runner never starts again. The pair manager
+// owns the list of runners and the settings.
 import { mkdir, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { ActivityItem, PairView, PathErrorView } from '../../../common/contract.js';
@@ -52,6 +53,8 @@ export class PairRunner {
   /** The engine's start (watcher and first scan); a failure there is shown, not thrown. */
   private starting: Promise<void> = Promise.resolve();
   private folderTimer: NodeJS.Timeout | undefined;
+  /** Set by dispose (the pair is being removed): from then on every queued start or restart is a no-op. */
+  private disposed = false;
 
   constructor(
     public config: PairConfig,
@@ -81,6 +84,30 @@ export class PairRunner {
     });
   }
 
+  /**
+   * Stops the engine for good (the pair is being removed): steps queued before this one and every
+   * start, restart or retry asked for later do nothing, so no engine can run on after its pair went.
+   */
+  dispose(): Promise<void> {
+    this.markDisposed();
+    const next = this.queue.then(
+      () => this.doStop(),
+      () => this.doStop(),
+    );
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** From now on nothing starts this runner (a fresh one, that never ran, needs no stop). */
+  markDisposed(): void {
+    this.disposed = true;
+    this.clearFolderTimer();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   pause(): void {
     this.engine?.pause('user');
   }
@@ -96,12 +123,16 @@ export class PairRunner {
     if (status?.state === 'paused' && status.pauseReason === 'mass_delete') this.engine?.resume();
   }
 
+  /** Retries failed paths now when an engine runs; false when there is none (see retry). */
+  retryNow(path?: string): boolean {
+    if (!this.engine || this.disposed) return false;
+    this.engine.retryNow(path);
+    return true;
+  }
+
   /** Retries failed paths now; a pair that could not start is started again. */
   retry(path?: string): Promise<void> {
-    if (this.engine) {
-      this.engine.retryNow(path);
-      return Promise.resolve();
-    }
+    if (this.retryNow(path)) return Promise.resolve();
     return this.restart();
   }
 
@@ -139,13 +170,18 @@ export class PairRunner {
   // ---------------------------------------------------------------------------------------------
 
   private enqueue(step: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(step, step);
+    // Checked when the step runs, not when it is queued: a dispose queued meanwhile wins.
+    const run = (): Promise<void> => (this.disposed ? Promise.resolve() : step());
+    const next = this.queue.then(run, run);
     // A failed step must not stop the ones queued after it; its caller sees the failure.
     this.queue = next.catch(() => {});
     return next;
   }
 
   private async doStart(): Promise<void> {
+    // Already running (or holding the state while it waits for a sign-in): a second engine on the
+    // same folder would race the first, and the first could never be stopped. restart() stops first.
+    if (this.disposed || this.engine || this.lock || this.index) return;
     this.clearFolderTimer();
     const { config, deps } = this;
     const root = await stat(config.localPath).catch(() => undefined);
@@ -214,6 +250,8 @@ export class PairRunner {
   private async doStop(): Promise<void> {
     this.clearFolderTimer();
     await this.starting;
+    // A start that failed meanwhile may have begun looking for its folder again.
+    this.clearFolderTimer();
     const engine = this.engine;
     this.engine = undefined;
     if (engine) await engine.stop();
@@ -251,6 +289,7 @@ export class PairRunner {
   /** A missing folder (an unplugged disk) is looked for again now and then; the pair starts when it is back. */
   private watchForFolder(): void {
     this.clearFolderTimer();
+    if (this.disposed) return;
     this.folderTimer = setInterval(() => {
       void stat(this.config.localPath).then(
         (s) => {
