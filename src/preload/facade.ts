@@ -1,11 +1,12 @@
 // The window's `window.twinfold` (a TwinfoldApi) built over a tiny transport, so it is tested in
 // plain Node; preload.ts plugs in ipcRenderer. One invoke channel for calls, one event channel for
 // pushes; replies of the shape { error: { code, message } } become rejected Errors again. It imports
-// no runtime code (not even zod): this is bundled into the sandboxed preload and must stay small.
+// no runtime code beyond plain constants (not even zod): it is bundled into the sandboxed preload.
 import type { EventName, RequestName, TwinfoldApi } from '../common/contract.js';
+import { EVENT_NAMES } from '../common/ipcNames.js';
 
-/** Must equal Object.keys(events) of the contract; a unit test keeps them in step. */
-export const EVENT_NAMES: readonly EventName[] = ['state', 'activity'];
+// Re-exported: the facade's unit test checks it against the contract's events.
+export { EVENT_NAMES };
 
 export interface FacadeTransport {
   invoke(name: string, args: unknown): Promise<unknown>;

@@ -1,11 +1,8 @@
 // The sandboxed preload of the settings window: exposes `window.twinfold` and nothing else. The
 // renderer never sees ipcRenderer, only the facade's call/on over the two Twinfold channels.
 import { contextBridge, ipcRenderer } from 'electron';
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../common/ipcNames.js';
 import { createFacade } from './facade.js';
-
-// Kept literal (not imported from src/main) so the bundle pulls in nothing from the main side.
-const CALL_CHANNEL = 'twinfold:call';
-const EVENT_CHANNEL = 'twinfold:event';
 
 const api = createFacade({
   invoke: (name, args) => ipcRenderer.invoke(CALL_CHANNEL, name, args),

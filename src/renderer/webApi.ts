@@ -3,11 +3,21 @@
 // answered with an error status it gives up, so then we ask why (401: the page lost its login) and
 // open a new stream after a short, growing wait.
 import type { EventName, EventPayload, RequestArgs, RequestName, RequestResult, TwinfoldApi } from '../common/contract.js';
+import { EVENT_NAMES } from '../common/ipcNames.js';
 import type { Connection, Host } from './host.js';
 import { readCallResponse } from './logic/callResponse.js';
 
-const EVENT_NAMES: readonly EventName[] = ['state', 'activity'];
 const MAX_RETRY_MS = 15_000;
+
+/** One request as the server expects it (the custom header is its CSRF check); rejects only when unreachable. */
+function post(name: RequestName, args: unknown): Promise<Response> {
+  return fetch(`/api/call/${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-twinfold-request': '1' },
+    body: JSON.stringify(args),
+    credentials: 'same-origin',
+  });
+}
 
 export function createWebHost(): Host {
   let connection: Connection = 'connecting';
@@ -25,12 +35,7 @@ export function createWebHost(): Host {
   async function call<N extends RequestName>(name: N, args: RequestArgs<N>): Promise<RequestResult<N>> {
     let response: Response;
     try {
-      response = await fetch(`/api/call/${encodeURIComponent(name)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-twinfold-request': '1' },
-        body: JSON.stringify(args),
-        credentials: 'same-origin',
-      });
+      response = await post(name, args);
     } catch {
       throw new Error('Cannot reach Twinfold. Check that twinfold serve is still running, then try again.');
     }
@@ -78,7 +83,7 @@ export function createWebHost(): Host {
   /** The stream was refused: a cheap call tells a lost login (401) from a server problem. */
   async function whyClosed(): Promise<boolean> {
     try {
-      const response = await fetch('/api/call/getState', { method: 'POST', headers: { 'content-type': 'application/json', 'x-twinfold-request': '1' }, body: '{}', credentials: 'same-origin' });
+      const response = await post('getState', {});
       return response.status === 401;
     } catch {
       return false;

@@ -2,12 +2,10 @@
 // requests from our window's top frame only (the service parses the arguments with zod), and
 // 'twinfold:event' forwards the service's events to the window. Failures travel as data.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import type { EventName } from '../../common/contract.js';
+import { CALL_CHANNEL, EVENT_CHANNEL, EVENT_NAMES } from '../../common/ipcNames.js';
 import type { AppServiceApi } from '../service/types.js';
-import { CALL_CHANNEL, EVENT_CHANNEL, isTrustedSender, parseCallEnvelope, replyTo, type CallReply } from './ipcReply.js';
+import { isTrustedSender, parseCallEnvelope, replyTo, type CallReply } from './ipcReply.js';
 import type { SettingsWindow } from './window.js';
-
-const FORWARDED_EVENTS: readonly EventName[] = ['state', 'activity'];
 
 /** Returns a function that removes the handler and the event forwarding. */
 export function installIpc(service: AppServiceApi, window: SettingsWindow, log: (line: string) => void): () => void {
@@ -30,7 +28,7 @@ export function installIpc(service: AppServiceApi, window: SettingsWindow, log: 
     return replyTo(() => service.call(call.name, call.args));
   });
 
-  const unsubscribe = FORWARDED_EVENTS.map((name) =>
+  const unsubscribe = EVENT_NAMES.map((name) =>
     service.on(name, (payload: unknown) => {
       const wc = window.browserWindow?.webContents;
       // A hidden window still gets state, so it is current the moment it is shown.

@@ -6,9 +6,6 @@ import { redactSecrets } from '../core/errors.js';
 import { CallFailure } from '../service/types.js';
 import { isAppUrl } from './appProtocol.js';
 
-export const CALL_CHANNEL = 'twinfold:call';
-export const EVENT_CHANNEL = 'twinfold:event';
-
 export type CallReply = { result: unknown } | { error: CallError };
 
 /** Turns anything a call threw into a reply for people: a CallFailure keeps its code, the rest is 'internal'. */
