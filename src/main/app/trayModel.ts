@@ -7,6 +7,7 @@
 // while they are still away (or after a few minutes, for a pause at 23:50). The minutes are
 // computed when the item is clicked (see trayActions.ts), not when the menu was built.
 import type { ActivityItem, AppState, OverallState } from '../../common/contract.js';
+import { allPaused } from '../../common/status.js';
 
 export type TrayIconState = 'up_to_date' | 'syncing' | 'paused' | 'offline' | 'error' | 'signin_needed';
 
@@ -136,8 +137,7 @@ function recentFileItems(activity: readonly ActivityItem[]): MenuItemModel[] {
 
 function pauseItems(state: AppState): MenuItemModel[] {
   if (!state.account || state.pairs.length === 0) return [];
-  const allPaused = state.pairs.every((p) => p.paused);
-  if (allPaused) return [{ type: 'separator' }, { type: 'item', label: 'Resume syncing', enabled: true, action: { kind: 'resume' } }];
+  if (allPaused(state.pairs)) return [{ type: 'separator' }, { type: 'item', label: 'Resume syncing', enabled: true, action: { kind: 'resume' } }];
   return [
     { type: 'separator' },
     { type: 'item', label: 'Pause syncing', enabled: true, action: { kind: 'pause' } },

@@ -3,6 +3,7 @@
 // here matches the size Dropbox shows for the same file. Pure: no DOM, tested in Node.
 
 export { formatBytes, formatSpeed } from '../../common/format.js';
+export { countFiles } from '../../common/status.js';
 
 /** Whole percent for a progress bar, 0..100; an empty or unknown total counts as done. */
 export function percent(bytes: number, total: number): number {
@@ -63,9 +64,4 @@ export function formatDuration(ms: number): string {
     return rest === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
   }
   return plural(Math.round(ms / DAY), 'day');
-}
-
-/** "1 file", "3 files". */
-export function countFiles(n: number): string {
-  return plural(n, 'file');
 }

@@ -1,7 +1,10 @@
 // The headline of the app and of each folder pair: which words, icon and colour an overall state
 // gets, and the one-line summary under it. Pure: no DOM, tested in Node.
-import type { AppState, OverallState, PairView } from '../../common/contract.js';
-import { countFiles, formatClock, formatDuration, formatSpeed, type DateOptions } from './format.js';
+import type { AppState, OverallState } from '../../common/contract.js';
+import { syncingLine } from '../../common/status.js';
+import { formatClock, formatDuration, type DateOptions } from './format.js';
+
+export { allPaused, filesLeft } from '../../common/status.js';
 
 /** Colour families in styles.css (`tone-ok` etc.). */
 export type Tone = 'ok' | 'busy' | 'neutral' | 'warn' | 'error';
@@ -33,11 +36,6 @@ export function overallLook(state: OverallState): StateLook {
   }
 }
 
-/** Files still to do across pairs that are syncing. */
-export function filesLeft(pairs: readonly PairView[]): number {
-  return pairs.reduce((sum, p) => sum + (p.overall === 'syncing' ? Math.max(0, p.total - p.done) : 0), 0);
-}
-
 /**
  * The big words of the header: "Syncing 3 files, 2.1 MB/s" while busy, "Paused until 15:30" for a
  * timed pause, "Not signed in" before the first sign-in, otherwise the state's label.
@@ -46,12 +44,7 @@ export function headline(state: Pick<AppState, 'overall' | 'pairs' | 'bytesPerSe
   const look = overallLook(state.overall);
   // Before the first sign-in there is nothing to sync yet: say what is missing first.
   if (state.account === undefined && state.overall === 'no_pairs') return 'Not signed in';
-  if (state.overall === 'syncing') {
-    const left = filesLeft(state.pairs);
-    const speed = formatSpeed(state.bytesPerSec);
-    const what = left > 0 ? `Syncing ${countFiles(left)}` : 'Syncing';
-    return speed ? `${what}, ${speed}` : what;
-  }
+  if (state.overall === 'syncing') return syncingLine(state.pairs, state.bytesPerSec);
   if (state.overall === 'paused' && state.pausedUntil !== undefined && state.pausedUntil > now) {
     return `Paused until ${formatClock(state.pausedUntil, dates)}`;
   }
@@ -62,9 +55,4 @@ export function headline(state: Pick<AppState, 'overall' | 'pairs' | 'bytesPerSe
 export function resumesIn(pausedUntil: number | undefined, now: number): string | undefined {
   if (pausedUntil === undefined || pausedUntil <= now) return undefined;
   return `Resumes in ${formatDuration(pausedUntil - now)}`;
-}
-
-/** Whether the app counts as paused for the pause/resume-all button: every pair paused by the user. */
-export function allPaused(pairs: readonly PairView[]): boolean {
-  return pairs.length > 0 && pairs.every((p) => p.paused);
 }
