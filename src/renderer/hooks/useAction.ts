@@ -8,7 +8,6 @@ export interface Action {
   error: string | undefined;
   /** Resolves true when the action succeeded. */
   run(work: () => Promise<unknown>): Promise<boolean>;
-  clearError(): void;
 }
 
 export function useAction(): Action {
@@ -36,6 +35,5 @@ export function useAction(): Action {
     }
   }, []);
 
-  const clearError = useCallback(() => setError(undefined), []);
-  return { busy, error, run, clearError };
+  return { busy, error, run };
 }

@@ -10,12 +10,11 @@ export interface ActivityResult {
   errors: PathErrorView[];
   loaded: boolean;
   loadError: string | undefined;
-  reload(): void;
 }
 
 export function useActivity(limit: number, generation: number): ActivityResult {
   const api = useApi();
-  const [data, setData] = useState<{ activity: ActivityItem[]; errors: PathErrorView[]; loaded: boolean; loadError: string | undefined }>({ activity: [], errors: [], loaded: false, loadError: undefined });
+  const [data, setData] = useState<ActivityResult>({ activity: [], errors: [], loaded: false, loadError: undefined });
   const latest = useRef(0);
 
   const reload = useCallback(() => {
@@ -29,5 +28,5 @@ export function useActivity(limit: number, generation: number): ActivityResult {
   useEffect(() => api.on('activity', reload), [api, reload]);
   useEffect(reload, [reload, generation]);
 
-  return { ...data, reload };
+  return data;
 }
