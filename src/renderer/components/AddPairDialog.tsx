@@ -43,34 +43,21 @@ export function AddPairDialog({ state, onClose }: { state: AppState; onClose(): 
     if (await adding.run(() => api.call('addPair', { localPath, remotePath: joinRemote(remoteParent, newName) }))) onClose();
   };
 
-  if (step === 'browse-local') {
+  if (step !== 'form') {
+    // The two folder browsers differ only in these; either one returns to the form.
+    const browse =
+      step === 'browse-local'
+        ? { title: 'Choose a folder on this computer', label: 'Folder on this computer', start: localPath, list: (path?: string) => api.call('browseLocal', path === undefined ? {} : { path }), crumbs: localCrumbs, choose: setLocalPath }
+        : { title: 'Choose a Dropbox folder', label: 'Dropbox folder', start: remoteParent ?? '', list: (path?: string) => api.call('browseRemote', { path: path ?? '' }), crumbs: remoteCrumbs, choose: setRemoteParent };
     return (
-      <Dialog title="Choose a folder on this computer" onClose={onClose} actions={null} wide focusKey={step}>
+      <Dialog title={browse.title} onClose={onClose} actions={null} wide focusKey={step}>
         <FolderBrowser
-          label="Folder on this computer"
-          start={localPath}
-          list={(path) => api.call('browseLocal', path === undefined ? {} : { path })}
-          crumbs={localCrumbs}
+          label={browse.label}
+          start={browse.start}
+          list={browse.list}
+          crumbs={browse.crumbs}
           onChoose={(path) => {
-            setLocalPath(path);
-            setStep('form');
-          }}
-          onBack={() => setStep('form')}
-        />
-      </Dialog>
-    );
-  }
-
-  if (step === 'browse-remote') {
-    return (
-      <Dialog title="Choose a Dropbox folder" onClose={onClose} actions={null} wide focusKey={step}>
-        <FolderBrowser
-          label="Dropbox folder"
-          start={remoteParent ?? ''}
-          list={(path) => api.call('browseRemote', { path: path ?? '' })}
-          crumbs={remoteCrumbs}
-          onChoose={(path) => {
-            setRemoteParent(path);
+            browse.choose(path);
             setStep('form');
           }}
           onBack={() => setStep('form')}
