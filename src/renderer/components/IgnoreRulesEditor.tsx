@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useAction } from '../hooks/useAction.js';
 import { useApi } from '../hooks/hostContext.js';
 import { InlineError } from './InlineError.js';
+import { SaveActions } from './SaveActions.js';
 
 export function IgnoreRulesEditor({ pairId }: { pairId: string }) {
   const api = useApi();
@@ -53,16 +54,7 @@ export function IgnoreRulesEditor({ pairId }: { pairId: string }) {
         }}
       />
       <InlineError message={loading.error ?? saving.error} />
-      <div class="form-actions">
-        <button type="submit" class="button" disabled={saving.busy || saved === undefined || text === saved}>
-          Save rules
-        </button>
-        {justSaved && (
-          <span class="saved-note" role="status">
-            Saved
-          </span>
-        )}
-      </div>
+      <SaveActions label="Save rules" disabled={saving.busy || saved === undefined || text === saved} saved={justSaved} />
     </form>
   );
 }

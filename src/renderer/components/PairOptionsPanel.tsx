@@ -6,6 +6,7 @@ import { useApi } from '../hooks/hostContext.js';
 import { optionsChange, quietSecondsText } from '../logic/pairOptionsForm.js';
 import { IgnoreRulesEditor } from './IgnoreRulesEditor.js';
 import { InlineError } from './InlineError.js';
+import { SaveActions } from './SaveActions.js';
 import { SelectiveSyncTree } from './SelectiveSyncTree.js';
 
 export function PairOptionsPanel({ pair, id }: { pair: PairView; id: string }) {
@@ -65,16 +66,7 @@ export function PairOptionsPanel({ pair, id }: { pair: PairView; id: string }) {
           </label>
         </fieldset>
         <InlineError message={problem ?? saving.error} />
-        <div class="form-actions">
-          <button type="submit" class="button" disabled={saving.busy || (change.ok && !change.value)}>
-            Save options
-          </button>
-          {justSaved && (
-            <span class="saved-note" role="status">
-              Saved
-            </span>
-          )}
-        </div>
+        <SaveActions label="Save options" disabled={saving.busy || (change.ok && !change.value)} saved={justSaved} />
       </form>
       <IgnoreRulesEditor pairId={pair.id} />
       <SelectiveSyncTree pair={pair} />
