@@ -103,36 +103,20 @@ export function fixtures(now: number): Record<string, PreviewFixture> {
     lastSyncedAt: now - 2 * 60 * MIN,
   });
 
+  // Before any sign-in (web host): nothing synced, nothing happened yet.
+  const signedOut = (state: Partial<AppState> = {}): PreviewFixture => ({
+    ...base(now),
+    activity: [],
+    state: { overall: 'no_pairs', line: 'Sign in to Dropbox to start', bytesPerSec: 0, signInNeeded: false, signIn: { pending: false }, pairs: [], settings: { notifications: true }, host: webHost, ...state },
+  });
+
   return {
-    'signed-out': {
-      ...base(now),
-      activity: [],
-      state: {
-        overall: 'no_pairs',
-        line: 'Sign in to Dropbox to start',
-        bytesPerSec: 0,
-        signInNeeded: false,
-        signIn: { pending: false },
-        pairs: [],
-        settings: { notifications: true },
-        host: webHost,
-      },
-    },
-    'signing-in-paste': {
-      ...base(now),
-      activity: [],
-      state: {
-        overall: 'no_pairs',
-        line: 'Sign in to Dropbox to start',
-        bytesPerSec: 0,
-        signInNeeded: false,
-        signIn: { pending: true, mode: 'paste', authorizeUrl: 'https://www.dropbox.com/oauth2/authorize?client_id=k3yabc123xyz&response_type=code&token_access_type=offline', error: 'That code was already used. Start again and paste the new code.' },
-        pairs: [],
-        settings: { notifications: true, appKey: 'k3yabc123xyz' },
-        host: webHost,
-        secretStorage: { kind: 'plain-file', warning: 'No keychain is available on this server, so the Dropbox sign-in is kept in ~/.config/twinfold/secrets.json (readable only by you). Anyone who can read that file can use your Dropbox.' },
-      },
-    },
+    'signed-out': signedOut(),
+    'signing-in-paste': signedOut({
+      signIn: { pending: true, mode: 'paste', authorizeUrl: 'https://www.dropbox.com/oauth2/authorize?client_id=k3yabc123xyz&response_type=code&token_access_type=offline', error: 'That code was already used. Start again and paste the new code.' },
+      settings: { notifications: true, appKey: 'k3yabc123xyz' },
+      secretStorage: { kind: 'plain-file', warning: 'No keychain is available on this server, so the Dropbox sign-in is kept in ~/.config/twinfold/secrets.json (readable only by you). Anyone who can read that file can use your Dropbox.' },
+    }),
     'no-pairs': {
       ...base(now),
       activity: [],
