@@ -25,8 +25,7 @@ export interface DropboxSignIn {
   storeAccount?: string;
 }
 
-
-export async function resolveDropboxSignIn(opts: { apiUrl?: string; account?: string; stateDir: string; warn: (w: string) => void }): Promise<DropboxSignIn> {
+export async function resolveDropboxSignIn(opts: { apiUrl?: string; account?: string; warn: (w: string) => void }): Promise<DropboxSignIn> {
   const fetchFn = opts.apiUrl ? rewritingFetch(opts.apiUrl) : globalThis.fetch;
   const envToken = process.env[TOKEN_ENV]?.trim();
   if (envToken) return { credentials: { accessToken: envToken }, fetch: fetchFn, apiUrl: opts.apiUrl };

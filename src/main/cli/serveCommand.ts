@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { intFlag, parseFlags, UsageError } from './usage.js';
+import { checkApiUrl, intFlag, parseFlags, UsageError, waitForSignal } from './usage.js';
 import { SetupError } from './setupError.js';
 import { defaultSecretsDir, openSecretStore } from '../core/secrets/index.js';
 import { tuneHeapForLongRunningSync } from '../core/heapTuning.js';
@@ -73,7 +73,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (parseHostHeader(name) === undefined) throw new UsageError(`serve: --allow-host must be a host name, optionally with :PORT, got ${JSON.stringify(name)}`);
   }
   const apiUrl = values['api-url'];
-  if (apiUrl !== undefined) checkApiUrl(apiUrl);
+  if (apiUrl !== undefined) checkApiUrl('serve', apiUrl);
   const appKey = values['app-key'];
   if (appKey !== undefined && !/^[A-Za-z0-9_-]{1,200}$/.test(appKey)) {
     throw new UsageError('serve: --app-key must be 1 to 200 letters, digits, - and _ (the key of your app in the Dropbox app console)');
@@ -88,16 +88,6 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     apiUrl,
     appKey,
   };
-}
-
-function checkApiUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`serve: --api-url is not a URL: ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`serve: --api-url must be http or https, got ${parsed.protocol}`);
 }
 
 /**
@@ -178,16 +168,4 @@ export async function run(argv: string[]): Promise<number> {
     await web.close();
     await service.stop();
   }
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { hostname } from 'node:os';
-import { intFlag, parseFlags, UsageError } from './usage.js';
+import { checkApiUrl, intFlag, parseFlags, UsageError, waitForSignal } from './usage.js';
 import { SyncEngine } from '../core/engine/syncEngine.js';
 import { statusLine, type EngineStatus } from '../core/engine/status.js';
 import type { DeletionPolicy } from '../core/engine/model.js';
@@ -68,7 +68,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs | 'help' {
   const deletes = values.deletes ?? 'propagate';
   if (deletes !== 'propagate' && deletes !== 'keep') throw new UsageError(`sync: --deletes must be propagate or keep, got ${JSON.stringify(deletes)}`);
   const apiUrl = values['api-url'];
-  if (apiUrl !== undefined) checkApiUrl(apiUrl);
+  if (apiUrl !== undefined) checkApiUrl('sync', apiUrl);
   const localRoot = nodePath.resolve(localArg);
   return {
     localRoot,
@@ -96,16 +96,6 @@ export function parseRemoteRoot(arg: string): string {
   return trimmed;
 }
 
-function checkApiUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`sync: --api-url is not a URL: ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`sync: --api-url must be http or https, got ${parsed.protocol}`);
-}
-
 export async function run(argv: string[]): Promise<number> {
   const args = parseSyncArgs(argv);
   if (args === 'help') {
@@ -116,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   const folder = await stat(args.localRoot).catch(() => undefined);
   if (!folder?.isDirectory()) throw new UsageError(`sync: the local folder ${args.localRoot} does not exist or is not a folder`);
 
-  const signIn = await resolveDropboxSignIn({ apiUrl: args.apiUrl, account: args.account, stateDir: args.stateDir, warn: (w) => console.error(`twinfold: warning: ${w}`) });
+  const signIn = await resolveDropboxSignIn({ apiUrl: args.apiUrl, account: args.account, warn: (w) => console.error(`twinfold: warning: ${w}`) });
   const pair = await openPair({ ...args, signIn, log: (line) => console.error(`twinfold: ${line}`) });
   const report = statusReporter(args.json);
   const engine = new SyncEngine({
@@ -151,18 +141,6 @@ export async function run(argv: string[]): Promise<number> {
     await engine.stop();
     await pair.close();
   }
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 /** Prints each change of the status line once (or every status as JSON with --json). */

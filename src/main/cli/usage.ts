@@ -1,4 +1,5 @@
-// Shared CLI plumbing: flag parsing with clear errors, and the error type that becomes exit code 2.
+// Shared CLI plumbing: flag parsing with clear errors, the error type that becomes exit code 2,
+// and waiting for Ctrl-C (SIGINT) or SIGTERM in the long-running commands.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A mistake in how the command was called: printed as one line, exit code 2, nothing changed. */
@@ -28,4 +29,28 @@ export function intFlag(command: string, flag: string, value: string | undefined
   const n = Number(value);
   if (n < min || n > max) throw new UsageError(`${command}: --${flag} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** Checks an --api-url value: an http or https URL, or a UsageError naming the subcommand. */
+export function checkApiUrl(command: string, url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`${command}: --api-url is not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`${command}: --api-url must be http or https, got ${parsed.protocol}`);
+}
+
+/** Resolves at the first SIGINT or SIGTERM; both listeners are removed then. */
+export function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
 }
