@@ -13,6 +13,7 @@ import { PairManager } from './pairs/pairManager.js';
 import { NotificationCoalescer } from './notifications/notificationCoalescer.js';
 import { browseLocalFolders } from './localBrowser.js';
 import { deriveOverall } from './overallState.js';
+import type { Settings } from './settings/settingsSchema.js';
 import { CallFailure, type AppServiceApi, type CallContext, type HostAdapter, type OAuthRedirectQuery, type SettingsStore } from './types.js';
 
 export interface AppServiceOptions {
@@ -120,7 +121,7 @@ class AppService implements AppServiceApi {
     await this.account.restore();
     this.signInIdentity = this.identity();
     this.startAtLogin = await this.readAutostart();
-    this.seenActivity = new Set(this.pairs.activity(RECENT_FOR_NOTIFICATIONS).activity.map((a) => a.id));
+    this.seenActivity = new Set(this.pairs.recentActivity(RECENT_FOR_NOTIFICATIONS).map((a) => a.id));
     await this.pairs.startAll();
     this.scheduleState();
   }
@@ -152,7 +153,7 @@ class AppService implements AppServiceApi {
       secretStorage: accountView.secretStorage,
       pairs,
       pausedUntil: settings.pausedUntil,
-      settings: this.settingsView(),
+      settings: this.settingsView(settings),
       host: {
         kind: this.opts.host.kind,
         nativeFolderPicker: this.opts.host.pickLocalFolder !== undefined,
@@ -231,12 +232,11 @@ class AppService implements AppServiceApi {
         const settings = this.opts.settings.read();
         this.opts.settings.write({ ...settings, ...(notifications !== undefined && { notifications }), ...(appKey !== undefined && { appKey }) });
       }
-      return this.settingsView();
+      return this.settingsView(this.opts.settings.read());
     },
   };
 
-  private settingsView(): SettingsView {
-    const settings = this.opts.settings.read();
+  private settingsView(settings: Settings): SettingsView {
     return { notifications: settings.notifications, startAtLogin: this.startAtLogin, appKey: settings.appKey ?? this.opts.envAppKey };
   }
 
@@ -289,7 +289,7 @@ class AppService implements AppServiceApi {
     if (!this.notifications) return;
     let fresh: ActivityItem[] = [];
     if (activityChanged) {
-      const recent = this.pairs.activity(RECENT_FOR_NOTIFICATIONS).activity;
+      const recent = this.pairs.recentActivity(RECENT_FOR_NOTIFICATIONS);
       fresh = recent.filter((a) => !this.seenActivity.has(a.id));
       this.seenActivity = new Set(recent.map((a) => a.id));
     }

@@ -124,13 +124,17 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
 
   /** The newest activity and the current errors of every pair, newest first. */
   activity(limit: number): { activity: ActivityItem[]; errors: PathErrorView[] } {
-    const runners = [...this.runners.values()];
-    const activity = runners
+    const activity = this.recentActivity(limit);
+    const errors = [...this.runners.values()].flatMap((r) => r.errors()).sort((a, b) => b.time - a.time);
+    return { activity, errors };
+  }
+
+  /** The newest activity of every pair, newest first, without the errors (which cost a query per pair). */
+  recentActivity(limit: number): ActivityItem[] {
+    return [...this.runners.values()]
       .flatMap((r) => r.activity(limit))
       .sort((a, b) => b.time - a.time || compareIds(b.id, a.id))
       .slice(0, limit);
-    const errors = runners.flatMap((r) => r.errors()).sort((a, b) => b.time - a.time);
-    return { activity, errors };
   }
 
   // ---- adding and removing ----
