@@ -1,7 +1,7 @@
 // The seams between the host-independent app service and the two hosts (the Electron shell and
 // `twinfold serve`): what a host provides, how settings are stored, and what the service offers.
 // Plain Node: nothing here imports electron, so both hosts and the tests share it.
-import type { AppState, EventName, EventPayload } from '../../common/contract.js';
+import type { AppState, CallError, EventName, EventPayload } from '../../common/contract.js';
 import type { Settings } from './settings/settingsSchema.js';
 
 /** What the host can do that the service cannot: native dialogs, the file manager, the OS. */
@@ -40,7 +40,7 @@ export interface CallContext {
 export class CallFailure extends Error {
   override readonly name = 'CallFailure';
   constructor(
-    readonly code: 'bad_request' | 'not_found' | 'conflict' | 'unavailable' | 'auth' | 'internal',
+    readonly code: CallError['code'],
     message: string,
   ) {
     super(message);
