@@ -2,7 +2,7 @@
 // window header show. Pure, so hosts and tests agree on one priority order: a problem the user must
 // act on beats a transient one, which beats progress, which beats calm.
 import type { OverallState, PairView } from '../../common/contract.js';
-import { formatSpeed } from '../../common/format.js';
+import { syncingLine } from '../../common/status.js';
 
 export interface OverallInput {
   signedIn: boolean;
@@ -37,12 +37,8 @@ export function deriveOverall(input: OverallInput): Overall {
   if (signin.length > 0) return { ...base, overall: 'signin_needed', line: 'Sign in again to keep syncing' };
   const offline = having('offline');
   if (offline.length > 0) return { ...base, overall: 'offline', line: 'Offline, waiting for the network' };
-  const syncing = having('syncing');
-  if (syncing.length > 0) {
-    const left = syncing.reduce((sum, p) => sum + Math.max(0, p.total - p.done), 0);
-    const files = left > 0 ? `Syncing ${left} ${left === 1 ? 'file' : 'files'}` : 'Syncing';
-    return { ...base, overall: 'syncing', line: bytesPerSec > 0 ? `${files}, ${formatSpeed(bytesPerSec)}` : files };
-  }
+  // The same words as the window header's, from the same function.
+  if (having('syncing').length > 0) return { ...base, overall: 'syncing', line: syncingLine(pairs, bytesPerSec) };
   const paused = having('paused');
   if (paused.length === pairs.length) return { ...base, overall: 'paused', line: 'Paused' };
   const errors = pairs.reduce((sum, p) => sum + p.errorCount, 0);
