@@ -2,14 +2,13 @@
 // a second start must not leave two engines on one folder, an add must not write back settings it
 // read before the network, and the app service runs no request before its start has settled.
 // No sleeps: every step waits on the promise (or the hook) it depends on.
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
-import { SyncWorld, TEST_TOKEN, exists } from '../helpers/syncHarness.js';
-import { DropboxProvider } from '../../src/main/core/remote/dropbox/dropboxProvider.js';
-import { rewritingFetch } from '../../src/main/core/remote/dropbox/rewriteFetch.js';
+import { exists } from '../helpers/syncHarness.js';
+import { emulatorProvider, managers, usePairManagerWorld, world } from '../helpers/pairManagerWorld.js';
 import { lockOwner } from '../../src/main/core/stateLock.js';
 import { PairManager } from '../../src/main/service/pairs/pairManager.js';
 import { MemorySettingsStore } from '../../src/main/service/settings/jsonSettingsStore.js';
@@ -21,18 +20,7 @@ import { MemorySecretStore } from '../../src/main/core/secrets/index.js';
 import type { AppServiceApi } from '../../src/main/service/types.js';
 import type { AppState, PairView } from '../../src/common/contract.js';
 
-let world: SyncWorld;
-let managers: PairManager[];
-
-beforeEach(async () => {
-  world = await SyncWorld.create({ remoteRoot: '' });
-  managers = [];
-});
-
-afterEach(async () => {
-  for (const m of managers) await m.stopAll();
-  await world.close();
-});
+usePairManagerWorld();
 
 /** A settings store that lets a test act at the moment of a write, before it lands. */
 class HookedSettings implements SettingsStore {
@@ -73,13 +61,7 @@ async function rig(): Promise<Rig> {
       r.onProvider?.();
       if (!r.signedIn) return undefined;
       r.providers.push(remoteRoot);
-      return new DropboxProvider({
-        remoteRoot,
-        credentials: { accessToken: TEST_TOKEN },
-        fetch: rewritingFetch(world.emulator.url),
-        logger: { warn: () => {} },
-        retry: { baseDelayMs: 10, maxDelayMs: 200 },
-      });
+      return emulatorProvider(remoteRoot);
     },
   });
   managers.push(r.manager);

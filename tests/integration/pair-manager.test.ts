@@ -1,39 +1,18 @@
 // The pair manager end to end: real temp folders, the emulator, and two "devices" (two managers
 // with their own state folders) syncing the same Dropbox folder.
-import { test, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { SyncWorld, TEST_TOKEN, exists, remoteSnapshot, snapshot, waitFor } from '../helpers/syncHarness.js';
-import { DropboxProvider } from '../../src/main/core/remote/dropbox/dropboxProvider.js';
-import { rewritingFetch } from '../../src/main/core/remote/dropbox/rewriteFetch.js';
+import { TEST_TOKEN, exists, remoteSnapshot, snapshot, waitFor } from '../helpers/syncHarness.js';
+import { emulatorProvider, managers, usePairManagerWorld, world } from '../helpers/pairManagerWorld.js';
 import { PairManager, type PairManagerOptions } from '../../src/main/service/pairs/pairManager.js';
 import { MemorySettingsStore } from '../../src/main/service/settings/jsonSettingsStore.js';
 import { CallFailure, type SettingsStore } from '../../src/main/service/types.js';
 import { PairView } from '../../src/common/contract.js';
 
-let world: SyncWorld;
-let managers: PairManager[];
-
-beforeEach(async () => {
-  world = await SyncWorld.create({ remoteRoot: '' });
-  managers = [];
-});
-
-afterEach(async () => {
-  for (const m of managers) await m.stopAll();
-  await world.close();
-});
-
-function providerFor(remoteRoot: string): DropboxProvider {
-  return new DropboxProvider({
-    remoteRoot,
-    credentials: { accessToken: TEST_TOKEN },
-    fetch: rewritingFetch(world.emulator.url),
-    logger: { warn: () => {} },
-    retry: { baseDelayMs: 10, maxDelayMs: 200 },
-  });
-}
+usePairManagerWorld();
+const providerFor = emulatorProvider;
 
 interface Device {
   manager: PairManager;
