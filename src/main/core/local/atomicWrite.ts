@@ -21,7 +21,8 @@ export async function tempPathFor(stateDir: string): Promise<string> {
 /** Some file systems cannot fsync a folder; that only weakens durability, so it is not an error there. */
 const DIR_FSYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EBADF']);
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes the latest rename in `dir` survive a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
   // Windows cannot open a folder for fsync; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');

@@ -3,9 +3,9 @@
 // carries a warning the caller must show. Refuses files other users could read, write or own.
 import { constants, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { replaceFile } from '../local/replaceFile.js';
 import { SecretStoreError } from './errors.js';
 import { checkAccount, checkSecret, type SecretStore } from './secretStore.js';
 
@@ -175,7 +175,7 @@ export class FileSecretStore implements SecretStore {
     }
   }
 
-  // Temp file + fsync + rename: a crash leaves either the old file or the new one, never half of one.
+  // Replaced atomically: a crash leaves either the old file or the new one, never half of one.
   async #write(secrets: Map<string, string>): Promise<void> {
     await this.#ensureDir();
     if (secrets.size === 0) {
@@ -188,20 +188,11 @@ export class FileSecretStore implements SecretStore {
     }
     const sorted = [...secrets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const text = `${JSON.stringify({ version: FORMAT_VERSION, secrets: Object.fromEntries(sorted) }, null, 2)}\n`;
-    const tmp = path.join(this.dir, `.${SECRETS_FILE_NAME}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
-      try {
-        // The umask can only remove bits from 0600, but set the exact mode before any byte of a token lands.
-        await handle.chmod(0o600);
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(tmp, this.path);
+      // The umask can only remove bits from 0600, but set the exact mode before any byte of a token lands.
+      // The folder is flushed below, where a failure is an error (as after a removal).
+      await replaceFile(this.path, text, { mode: 0o600, exactMode: true, syncDir: false });
     } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
       throw ioError('write', this.path, err);
     }
     await this.#syncDir();

@@ -2,11 +2,10 @@
 // (per the Desktop Application Autostart spec). Plain Node so it is tested in a temp folder. The
 // file is written atomically; an entry the user wrote themselves is respected: it counts as enabled,
 // is left alone when already enabled, and is switched off with Hidden=true rather than deleted.
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { replaceFile } from '../../core/local/replaceFile.js';
 
 export const AUTOSTART_FILE_NAME = 'twinfold.desktop';
 /** Login starts pass this so the app goes straight to the tray. */
@@ -117,26 +116,12 @@ function withKey(text: string, key: string, value: string): string {
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
   try {
-    const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
+    await replaceFile(file, text, { mode: 0o644 });
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw new AutostartError(`Could not write ${file}: ${(err as Error).message}`);
   }
-  const dirHandle = await fs.open(dir, 'r').catch(() => undefined);
-  // Folder fsync makes the rename durable; where the file system refuses it only durability suffers.
-  await dirHandle?.sync().catch(() => undefined);
-  await dirHandle?.close();
 }
 
 export interface XdgAutostartOptions {

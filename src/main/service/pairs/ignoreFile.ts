@@ -1,10 +1,11 @@
 // Reading and writing a pair's `.twinfoldignore`. A write goes to a temp file in the folder's own
 // `.twinfold/tmp` (same file system, never scanned), is flushed, then renamed over the old file,
 // so the engine and other devices only ever see the old rules or the new ones.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { IGNORE_FILE_NAME, STATE_DIR_NAME } from '../../core/local/ignore.js';
-import { tempPathFor } from '../../core/local/atomicWrite.js';
+import { TEMP_DIR_NAME } from '../../core/local/atomicWrite.js';
+import { replaceFile } from '../../core/local/replaceFile.js';
 import { CallFailure } from '../types.js';
 
 /** The contract allows 256 KiB of text; rules are short lines, so more is a mistake. */
@@ -23,33 +24,11 @@ export async function writeIgnoreFile(localRoot: string, text: string): Promise<
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_IGNORE_BYTES) throw new CallFailure('bad_request', `The ignore rules are ${bytes} bytes; at most ${MAX_IGNORE_BYTES} are allowed.`);
   if (text.includes('\0')) throw new CallFailure('bad_request', 'The ignore rules must be plain text (they contain a NUL character).');
-  const temp = await tempPathFor(nodePath.join(localRoot, STATE_DIR_NAME));
+  const tempDir = nodePath.join(localRoot, STATE_DIR_NAME, TEMP_DIR_NAME);
+  await mkdir(tempDir, { recursive: true });
   try {
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, nodePath.join(localRoot, IGNORE_FILE_NAME));
+    await replaceFile(nodePath.join(localRoot, IGNORE_FILE_NAME), text, { mode: 0o644, tempDir });
   } catch (err) {
-    await rm(temp, { force: true });
     throw new CallFailure('unavailable', `Cannot save ${IGNORE_FILE_NAME} in ${localRoot}: ${(err as Error).message}`);
-  }
-  await syncFolder(localRoot);
-}
-
-/** Makes the rename durable; some file systems cannot fsync a folder, which only weakens that. */
-async function syncFolder(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Not supported here: the rename itself is still atomic.
   }
 }

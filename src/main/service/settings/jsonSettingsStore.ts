@@ -1,7 +1,8 @@
 // Settings as a JSON file for `twinfold serve` (the desktop app uses electron-store). Written to a
 // temp file, flushed and renamed over the old one, so a crash leaves the old or the new version.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
+import { replaceFileSync } from '../../core/local/replaceFile.js';
 import { migrateSettings, Settings, SettingsError, type Settings as SettingsDoc } from './settingsSchema.js';
 import type { SettingsStore } from '../types.js';
 
@@ -18,15 +19,7 @@ export class JsonSettingsStore implements SettingsStore {
   write(settings: SettingsDoc): void {
     const valid = Settings.parse(settings);
     mkdirSync(nodePath.dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(valid, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.file);
+    replaceFileSync(this.file, `${JSON.stringify(valid, null, 2)}\n`, 0o600);
     this.cached = structuredClone(valid);
   }
 
