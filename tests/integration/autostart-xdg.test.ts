@@ -1,25 +1,18 @@
 // Start at login on Linux: the autostart entry in a temp XDG_CONFIG_HOME, its Exec quoting, atomic
 // writes and respect for an entry the user wrote themselves.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   AutostartError, autostartDir, desktopEntry, entryEnabled, execLine, launchCommand, parseDesktopEntry, quoteExecArg, XdgAutostart,
 } from '../../src/main/service/autostart/xdgAutostart.js';
+import { tempDirPerFile } from '../helpers/tempDir.js';
 
-let base: string;
-let n = 0;
-before(async () => {
-  base = await fs.mkdtemp(path.join(os.tmpdir(), 'twinfold-autostart-'));
-});
-after(async () => {
-  await fs.rm(base, { recursive: true, force: true });
-});
+const fresh = tempDirPerFile('autostart');
 
 function freshConfig(): string {
-  return path.join(base, `cfg-${++n}`);
+  return fresh('cfg');
 }
 
 /** Undoes the Exec escaping the way a desktop session does: string escapes, then the quoting rule. */

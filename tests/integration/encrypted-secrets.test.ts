@@ -1,15 +1,15 @@
 // The desktop keychain fallback: tokens sealed with a cipher (safeStorage in the app, AES-GCM here)
 // in a user-only file. Checks that nothing readable reaches the disk, the file rules of the plain
 // store still hold, and damaged or foreign entries fail clearly without leaking anything.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { EncryptedFileSecretStore, type StringCipher } from '../../src/main/core/secrets/encryptedFileStore.js';
 import { openSecretStore } from '../../src/main/core/secrets/openSecretStore.js';
 import { SecretStoreError } from '../../src/main/core/secrets/errors.js';
+import { tempDirPerFile } from '../helpers/tempDir.js';
 
 const TOKEN = JSON.stringify({ access_token: 'sl.TOPSECRET-abc123', refresh_token: 'REFRESHSECRET' });
 const posixOnly = process.platform === 'win32' ? 'file modes are POSIX-only' : false;
@@ -31,15 +31,8 @@ function aesCipher(key = randomBytes(32)): StringCipher {
   };
 }
 
-let base: string;
-let n = 0;
-before(async () => {
-  base = await fs.mkdtemp(path.join(os.tmpdir(), 'twinfold-encsecrets-'));
-});
-after(async () => {
-  await fs.rm(base, { recursive: true, force: true });
-});
-const freshDir = () => path.join(base, `case-${++n}`, 'secure');
+const fresh = tempDirPerFile('encsecrets');
+const freshDir = () => path.join(fresh('case'), 'secure');
 
 function refusedWithout(code: string, secretWords: string[]) {
   return (err: unknown) => {

@@ -2,20 +2,13 @@
 // replacement, the inode moving rather than a copy) and renames that never overwrite.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { link, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { commitDownloadedFile, renameNoReplace, TargetExistsError, tempPathFor } from '../../src/main/core/local/atomicWrite.js';
+import { withTempDir } from '../helpers/tempDir.js';
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(nodePath.join(tmpdir(), 'twinfold-atomic-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withTemp = (fn: (dir: string) => Promise<void>) => withTempDir('atomic', fn);
 
 test('tempPathFor gives distinct paths in <stateDir>/tmp and creates that folder', () =>
   withTemp(async (dir) => {

@@ -3,7 +3,7 @@
 // cache, statLocal for watcher hints, abort, and the speed of a scan where nothing changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,18 +14,12 @@ import { MemoryHashCache } from '../../src/main/core/local/hashCache.js';
 import { hashFile } from '../../src/main/core/local/hashFile.js';
 import { IgnoreRules } from '../../src/main/core/local/ignore.js';
 import { LocalRootError, scanLocal, statLocal, statLocalMany, type ScanFs, type ScanOptions } from '../../src/main/core/local/scanner.js';
+import { withTempDir } from '../helpers/tempDir.js';
 
 /** Old enough to be outside the scanner's racy window, so hashes get cached. */
 const OLD = new Date('2024-01-02T03:04:05Z');
 
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await mkdtemp(nodePath.join(tmpdir(), 'twinfold-scan-'));
-  try {
-    await fn(root);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}
+const withRoot = (fn: (root: string) => Promise<void>) => withTempDir('scan', fn);
 
 /** Creates files (content given) and folders (content null) below root. */
 async function make(root: string, spec: Record<string, string | null>): Promise<void> {
@@ -114,9 +108,8 @@ test('ignored items are skipped and ignored folders are never listed', () =>
   }));
 
 test('symlinks are reported and never followed', () =>
-  withRoot(async (root) => {
-    const outside = await mkdtemp(nodePath.join(tmpdir(), 'twinfold-outside-'));
-    try {
+  withRoot((root) =>
+    withTempDir('outside', async (outside) => {
       await make(outside, { 'secret.txt': 's' });
       await make(root, { 'real.txt': 'r' });
       await symlink(outside, nodePath.join(root, 'linkdir'));
@@ -129,10 +122,7 @@ test('symlinks are reported and never followed', () =>
         { kind: 'symlink', path: '/link.txt' },
         { kind: 'symlink', path: '/linkdir' },
       ]);
-    } finally {
-      await rm(outside, { recursive: true, force: true });
-    }
-  }));
+    })));
 
 test('names differing only in case or Unicode form: the first in sorted order wins, the others conflict', () =>
   withRoot(async (root) => {

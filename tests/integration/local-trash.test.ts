@@ -4,23 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { moveToTrash, TrashError, type TrashResult } from '../../src/main/core/local/trash.js';
+import { withTempDir } from '../helpers/tempDir.js';
 
 const TRASH_MODULE = new URL('../../src/main/core/local/trash.js', import.meta.url).href;
 const DATE_DIR = /^\d{4}-\d{2}-\d{2}$/;
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(nodePath.join(tmpdir(), 'twinfold-trash-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withTemp = (fn: (dir: string) => Promise<void>) => withTempDir('trash', fn);
 
 /** Only the loader flags (tsx under `tsx --test`, none when running compiled tests). */
 function loaderArgs(): string[] {

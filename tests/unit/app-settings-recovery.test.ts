@@ -1,24 +1,17 @@
 // A damaged settings file is kept as a dated copy and reported, never silently reset; a newer
 // version's file is left alone; a good or absent file passes untouched.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkSettingsFile, fileStamp } from '../../src/main/app/settingsRecovery.js';
+import { tempDirPerFile } from '../helpers/tempDir.js';
 
-let base: string;
-let n = 0;
-before(async () => {
-  base = await fs.mkdtemp(path.join(os.tmpdir(), 'twinfold-settings-recovery-'));
-});
-after(async () => {
-  await fs.rm(base, { recursive: true, force: true });
-});
+const fresh = tempDirPerFile('settings-recovery');
 const AT = new Date(2025, 2, 10, 15, 4, 5);
 
 async function withFile(text: string | undefined): Promise<{ dir: string; file: string }> {
-  const dir = path.join(base, `case-${++n}`);
+  const dir = fresh('case');
   await fs.mkdir(dir);
   const file = path.join(dir, 'settings.json');
   if (text !== undefined) await fs.writeFile(file, text);

@@ -1,10 +1,10 @@
 // Table tests for IgnoreRules: built-ins, the state folder, and gitignore-style user rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { IgnoreFileError, IgnoreRules, STATE_DIR_NAME } from '../../src/main/core/local/ignore.js';
+import { withTempDir } from '../helpers/tempDir.js';
 
 const USER_RULES = ['build/', '*.log', '!keep.log', '/rootonly', 'docs/*.tmp', 'Café/', '# a comment', ''].join('\n');
 
@@ -76,17 +76,8 @@ for (const [rules, relPath, isDirectory, expected] of rows) {
   });
 }
 
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(nodePath.join(tmpdir(), 'twinfold-ignore-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 test('load reads .twinfoldignore from the root', () =>
-  withTempDir(async (dir) => {
+  withTempDir('ignore', async (dir) => {
     await writeFile(nodePath.join(dir, '.twinfoldignore'), 'secret/\r\n*.bak\r\n');
     const rules = await IgnoreRules.load(dir);
     assert.deepEqual(
@@ -96,13 +87,13 @@ test('load reads .twinfoldignore from the root', () =>
   }));
 
 test('load without a .twinfoldignore applies only the built-ins', () =>
-  withTempDir(async (dir) => {
+  withTempDir('ignore', async (dir) => {
     const rules = await IgnoreRules.load(dir);
     assert.deepEqual([rules.isIgnored('/a.bak', false), rules.isIgnored('/.DS_Store', false)], [false, true]);
   }));
 
 test('load fails clearly when .twinfoldignore cannot be read', () =>
-  withTempDir(async (dir) => {
+  withTempDir('ignore', async (dir) => {
     // A folder in its place is unreadable as a file even for root (chmod would not stop root).
     await mkdir(nodePath.join(dir, '.twinfoldignore'));
     await assert.rejects(IgnoreRules.load(dir), (error: unknown) => {

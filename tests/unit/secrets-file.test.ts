@@ -1,30 +1,23 @@
 // The bare-server token file: user-only modes, atomic replacement, and refusing files that other
 // users could read or own, with errors that say how to fix things and never quote a token.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultSecretsDir, FileSecretStore, SECRETS_FILE_NAME } from '../../src/main/core/secrets/fileStore.js';
 import { SecretStoreError, type SecretStoreErrorCode } from '../../src/main/core/secrets/errors.js';
+import { tempDirPerFile } from '../helpers/tempDir.js';
 
 const TOKEN = JSON.stringify({ access_token: 'sl.TOPSECRET-abc123' });
 const isRoot = process.getuid?.() === 0;
 const OTHER_UID = 65534; // "nobody" on Debian; any uid that is not ours will do
 const posixOnly = process.platform === 'win32' ? 'file modes and owners are POSIX-only' : false;
 
-let base: string;
-let counter = 0;
-before(async () => {
-  base = await fs.mkdtemp(path.join(os.tmpdir(), 'twinfold-secrets-file-'));
-});
-after(async () => {
-  await fs.rm(base, { recursive: true, force: true });
-});
+const fresh = tempDirPerFile('secrets-file');
 
 /** A fresh, not yet existing folder for one store. */
 function freshDir(): string {
-  return path.join(base, `case-${++counter}`, 'twinfold');
+  return path.join(fresh('case'), 'twinfold');
 }
 
 async function mode(p: string): Promise<number> {
@@ -157,7 +150,7 @@ describe('FileSecretStore', () => {
   test('refuses a symlink in place of the file', { skip: posixOnly }, async () => {
     const dir = freshDir();
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    const elsewhere = path.join(base, `elsewhere-${++counter}.json`);
+    const elsewhere = `${fresh('elsewhere')}.json`;
     await fs.writeFile(elsewhere, JSON.stringify({ version: 1, secrets: { 'dbid:AAA': TOKEN } }), { mode: 0o600 });
     await fs.symlink(elsewhere, path.join(dir, SECRETS_FILE_NAME));
     await assert.rejects(new FileSecretStore(dir).get('dbid:AAA'), storeError('insecure-permissions', ['symbolic link']));
