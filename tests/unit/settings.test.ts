@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { defaultSettings, migrateSettings, SettingsError } from '../../src/main/service/settings/settingsSchema.js';
 import { JsonSettingsStore } from '../../src/main/service/settings/jsonSettingsStore.js';
+import { withTempDir } from '../helpers/tempDir.js';
 
 const pair = { id: 'abcdef123456', localPath: '/home/u/Docs', remotePath: '/Docs', options: { quietMs: 1000, deletionPolicy: 'propagate', excluded: [] }, paused: false };
 
@@ -20,8 +20,7 @@ for (const [name, raw, message] of refused) {
 
 test('settings: nothing saved yet gives the defaults', () => assert.deepEqual(migrateSettings(undefined), defaultSettings()));
 
-test('settings file: written atomically, private, read back; damaged files are refused, not reset', async () => {
-  const dir = await mkdtemp(nodePath.join(tmpdir(), 'twinfold-settings-'));
+test('settings file: written atomically, private, read back; damaged files are refused, not reset', () => withTempDir('settings', async (dir) => {
   const file = nodePath.join(dir, 'sub', 'settings.json');
   const store = new JsonSettingsStore(file);
   assert.deepEqual(store.read(), defaultSettings());
@@ -34,4 +33,4 @@ test('settings file: written atomically, private, read back; damaged files are r
   await writeFile(file, '{ broken');
   assert.throws(() => new JsonSettingsStore(file).read(), /not valid JSON/);
   assert.equal(await readFile(file, 'utf8'), '{ broken', 'a damaged file is left for the user to inspect');
-});
+}));
