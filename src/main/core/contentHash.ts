@@ -1,7 +1,6 @@
 // Dropbox's content_hash: SHA-256 over the concatenated SHA-256 digests of 4 MiB blocks.
 // Used by the engine (to compare local files with remote ones) and by the emulator.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 
 export const DROPBOX_BLOCK_SIZE = 4 * 1024 * 1024;
 
@@ -43,13 +42,4 @@ export class ContentHasher {
 
 export function contentHashOf(data: Uint8Array): string {
   return new ContentHasher().update(data).digest();
-}
-
-/** Hashes a file by streaming it; never holds more than one read buffer in memory. */
-export async function contentHashOfFile(path: string): Promise<{ hash: string; size: number }> {
-  const hasher = new ContentHasher();
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    hasher.update(chunk as Buffer);
-  }
-  return { hash: hasher.digest(), size: hasher.bytesHashed };
 }

@@ -26,10 +26,6 @@ export class Exclusions {
     this.keys = new Set(paths.map(exclusionKey).filter((key) => key !== '' && key !== '/'));
   }
 
-  get isEmpty(): boolean {
-    return this.keys.size === 0;
-  }
-
   /** The excluded key at or above `key`, if any. Walks up the ancestors: O(depth), not O(exclusions). */
   rootOf(key: PathKey): PathKey | undefined {
     if (this.keys.size === 0) return undefined;

@@ -97,8 +97,6 @@ export type Op =
   /** Gone on both sides (or a kept deletion resolved): drop the merge base. */
   | { type: 'forget'; key: PathKey; subtree: boolean };
 
-export type OpType = Op['type'];
-
 /** The key an op is about: the source of a move, the item of a record. */
 export function keyOfOp(op: Op): PathKey {
   switch (op.type) {

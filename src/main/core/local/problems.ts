@@ -18,5 +18,3 @@ export type LocalProblem =
   | { kind: 'invalid_name'; path: string; reason: NameProblem }
   /** The file kept changing while it was hashed (twice): it is still being written. */
   | { kind: 'unstable'; path: string };
-
-export type LocalProblemKind = LocalProblem['kind'];
