@@ -166,6 +166,11 @@ export function isTwinfoldError(err: unknown): err is TwinfoldError {
   return err instanceof TwinfoldError;
 }
 
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** True for the rejection a fetch/sleep raises when its AbortSignal fires. */
 export function isAbortError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');

@@ -13,7 +13,7 @@ import type { RemoteProvider } from '../remote/provider.js';
 import type { TransferProgress } from './status.js';
 import { isSameOrBelow, remoteParent, resolveInsideRoot } from '../paths.js';
 import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
-import { moveToTrash } from '../local/trash.js';
+import { moveToTrash, trashPlaceName } from '../local/trash.js';
 import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
 
 /** The local side changed after the plan was made: not an error, the op is re-planned. */
@@ -222,7 +222,7 @@ export class Executor {
     let where: string;
     try {
       const result = await moveToTrash(this.abs(op.path), nodePath.join(this.deps.stateDir, 'trash'));
-      const place = result.where === 'os' ? 'the trash' : 'the Twinfold trash';
+      const place = trashPlaceName(result);
       where = result.location ? `moved to ${place}: ${result.location}` : `moved to ${place}`;
     } catch (err) {
       throw fsErrorToSyncError(err, op.path, 'moving to the trash');

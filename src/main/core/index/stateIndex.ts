@@ -10,6 +10,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { PathKey, RemoteItem, SyncedItem, Tree } from '../engine/model.js';
 import type { HashCache } from '../local/hashCache.js';
 import type { RemoteChange } from '../remote/provider.js';
+import { errorMessage } from '../errors.js';
 import { IndexCorruptError, IndexError } from './errors.js';
 import { assertItemKey, isSameOrBelow, keyDepth, rebasePath } from './keys.js';
 import { assertKnownVersion, migrate, schemaVersion } from './migrate.js';
@@ -77,8 +78,7 @@ function toIndexError(e: unknown, dbPath: string): IndexError {
   if (e instanceof IndexError) return e;
   const code = corruptionCode(e);
   if (code !== undefined) return new IndexCorruptError(dbPath, code, { cause: e });
-  const reason = e instanceof Error ? e.message : String(e);
-  return new IndexError(`cannot open the sync index at ${dbPath}: ${reason}`, { cause: e });
+  return new IndexError(`cannot open the sync index at ${dbPath}: ${errorMessage(e)}`, { cause: e });
 }
 
 /** Checks the file before anything writes to it, so a damaged or foreign file is left as found. */

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { errorMessage } from '../errors.js';
 import { pathLower } from '../paths.js';
 
 /** The engine's hidden folder at the root of every synced folder (index, temp downloads, fallback trash). */
@@ -28,8 +29,7 @@ function isBuiltinIgnoredName(name: string): boolean {
 
 export class IgnoreFileError extends Error {
   constructor(readonly filePath: string, options: { cause: unknown }) {
-    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super(`cannot read ignore rules from ${filePath}: ${reason}`, options);
+    super(`cannot read ignore rules from ${filePath}: ${errorMessage(options.cause)}`, options);
     this.name = 'IgnoreFileError';
   }
 }

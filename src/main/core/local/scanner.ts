@@ -5,6 +5,7 @@ import { lstat, readdir, type Dirent, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { LocalItem, PathKey, Tree } from '../engine/model.js';
+import { errorMessage } from '../errors.js';
 import { nameProblem, pathLower } from '../paths.js';
 import type { HashCache } from './hashCache.js';
 import { hashFile, sameStamp, stampOf, type HashedFile } from './hashFile.js';
@@ -42,8 +43,7 @@ export interface StatResult extends ScanResult {
 /** The sync root itself is missing or unreadable: nothing can be said about its contents. */
 export class LocalRootError extends Error {
   constructor(readonly root: string, options: { cause: unknown }) {
-    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super(`cannot scan the sync folder ${root}: ${reason}`, options);
+    super(`cannot scan the sync folder ${root}: ${errorMessage(options.cause)}`, options);
     this.name = 'LocalRootError';
   }
 }
@@ -74,7 +74,7 @@ function errorCode(error: unknown): string {
 }
 
 function unreadable(path: string, error: unknown): LocalProblem {
-  return { kind: 'unreadable', path, code: errorCode(error), message: error instanceof Error ? error.message : String(error) };
+  return { kind: 'unreadable', path, code: errorCode(error), message: errorMessage(error) };
 }
 
 function typeKnown(d: Dirent): boolean {

@@ -6,6 +6,7 @@ import * as nodePath from 'node:path';
 import trash from 'trash';
 import { lstatOrNull } from './lstatOrNull.js';
 import { localDate } from '../localDate.js';
+import { errorMessage } from '../errors.js';
 
 export interface TrashResult {
   where: 'os' | 'fallback';
@@ -13,6 +14,11 @@ export interface TrashResult {
   location?: string;
   /** Why the OS trash was not used, when the fallback was. */
   osError?: string;
+}
+
+/** Where a trashed item went, in the words the activity list uses. */
+export function trashPlaceName(result: TrashResult): string {
+  return result.where === 'os' ? 'the trash' : 'the Twinfold trash';
 }
 
 /** Moves one path to the OS trash; resolves with its new location when known. */
@@ -66,9 +72,7 @@ export async function moveToTrash(absPath: string, fallbackTrashDir: string, osT
     await mkdir(dir, { recursive: true });
     await rename(absPath, location);
   } catch (error) {
-    const osReason = osError instanceof Error ? osError.message : String(osError);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TrashError(absPath, `cannot move ${absPath} to the trash: OS trash failed (${osReason}); fallback failed (${reason})`, { cause: error });
+    throw new TrashError(absPath, `cannot move ${absPath} to the trash: OS trash failed (${errorMessage(osError)}); fallback failed (${errorMessage(error)})`, { cause: error });
   }
-  return { where: 'fallback', location, osError: osError instanceof Error ? osError.message : String(osError) };
+  return { where: 'fallback', location, osError: errorMessage(osError) };
 }

@@ -4,6 +4,7 @@
 // every such failure becomes a readable reason instead of a native error thrown at the user.
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../errors.js';
 import { SecretStoreError } from './errors.js';
 import { checkAccount, checkSecret, SECRET_SERVICE, type SecretStore } from './secretStore.js';
 
@@ -38,13 +39,9 @@ async function requireKeytar(): Promise<KeytarApi> {
   return require('keytar') as KeytarApi;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Turns libsecret / D-Bus errors into what the user should check, keeping the original for support. */
 export function explainKeychainError(err: unknown): string {
-  const raw = messageOf(err);
+  const raw = errorMessage(err);
   if (/autolaunch D-Bus|DBUS_SESSION_BUS_ADDRESS|Unable to autolaunch/i.test(raw)) {
     return `no D-Bus session bus is running (DBUS_SESSION_BUS_ADDRESS is not set) [${raw}]`;
   }
@@ -130,7 +127,7 @@ export async function openKeychain(opts: OpenKeychainOptions = {}): Promise<Secr
   try {
     keytar = await (opts.loadKeytar ?? requireKeytar)();
   } catch (err) {
-    return { unavailable: `the keytar native module could not be loaded [${messageOf(err)}]` };
+    return { unavailable: `the keytar native module could not be loaded [${errorMessage(err)}]` };
   }
   try {
     await withTimeout(probe(keytar, service), timeoutMs);
