@@ -61,6 +61,18 @@ export function isSameOrBelow(child: string, ancestor: string): boolean {
   return ancestor === '' || child === ancestor || child.startsWith(`${ancestor}/`);
 }
 
+/** Number of components in a key: '/a/b' → 2, the root '' → 0. */
+export function keyDepth(key: string): number {
+  let n = 0;
+  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) n++;
+  return n;
+}
+
+/** Code-unit order of keys: deterministic everywhere, and a parent sorts before its children. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export class UnsafeRemotePathError extends Error {
   constructor(readonly remotePath: string, reason: string) {
     super(`refused remote path ${JSON.stringify(remotePath)}: ${reason}`);

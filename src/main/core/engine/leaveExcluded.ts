@@ -10,8 +10,9 @@ import * as nodePath from 'node:path';
 import type { LocalItem, PathKey, SyncedItem, Tree } from './model.js';
 import type { LocalTree } from './localTree.js';
 import type { StateIndex } from '../index/index.js';
-import { isSameOrBelow, pathLower, remoteParent, resolveInsideRoot } from '../paths.js';
-import { moveToTrash } from '../local/trash.js';
+import { compareKeys, isSameOrBelow, pathLower, remoteParent, resolveInsideRoot } from '../paths.js';
+import { errorMessage } from '../errors.js';
+import { moveToTrash, trashPlaceName } from '../local/trash.js';
 
 export interface LeaveExcludedDeps {
   localRoot: string;
@@ -38,15 +39,10 @@ export function keptExcludedSummary(root: PathKey, files: readonly LocalItem[]):
 }
 
 /**
- * `leaving` holds the merge-base entries below excluded keys, grouped by nothing in particular;
- * `rootOf` maps each to its excluded key. Every root is handled, then its entries are forgotten.
+ * `leaving` holds the merge-base entries at or below the excluded keys `roots` (as split by
+ * Exclusions). Every root is handled, then its entries are forgotten.
  */
-export async function leaveExcluded(deps: LeaveExcludedDeps, leaving: Tree<SyncedItem>, rootOf: (key: PathKey) => PathKey | undefined): Promise<void> {
-  const roots = new Set<PathKey>();
-  for (const key of leaving.keys()) {
-    const root = rootOf(key);
-    if (root !== undefined) roots.add(root);
-  }
+export async function leaveExcluded(deps: LeaveExcludedDeps, leaving: Tree<SyncedItem>, roots: ReadonlySet<PathKey>): Promise<void> {
   for (const root of [...roots].sort()) await leaveOne(deps, root, leaving);
 }
 
@@ -77,7 +73,7 @@ function identicalItems(parts: readonly LocalItem[], below: readonly LocalItem[]
     if (part.kind === 'file') all.set(part.key, part);
     else for (const item of below) if (isSameOrBelow(item.key, part.key)) all.set(item.key, item);
   }
-  const sorted = [...all.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = [...all.values()].sort((a, b) => compareKeys(a.key, b.key));
   return { files: sorted.filter((i) => i.kind === 'file'), folders: sorted.filter((i) => i.kind === 'folder').reverse() };
 }
 
@@ -99,16 +95,12 @@ export function largestIdenticalParts(root: PathKey, below: readonly LocalItem[]
   for (const key of problemKeys) markKept(key);
   return below
     .filter((item) => !holdsKept.has(item.key) && (item.key === root || holdsKept.has(remoteParent(item.key))))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort((a, b) => compareKeys(a.key, b.key));
 }
 
 function isIdentical(item: LocalItem, synced: SyncedItem | undefined): boolean {
   if (!synced || synced.kind !== item.kind) return false;
   return item.kind === 'folder' || (item.contentHash !== undefined && item.contentHash === synced.contentHash);
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 async function trashFile(deps: LeaveExcludedDeps, item: LocalItem): Promise<void> {
@@ -121,13 +113,12 @@ async function trashFile(deps: LeaveExcludedDeps, item: LocalItem): Promise<void
       return;
     }
     const result = await moveToTrash(abs, nodePath.join(deps.stateDir, 'trash'));
-    const place = result.where === 'os' ? 'the trash' : 'the Twinfold trash';
-    const detail = `excluded from sync: an unchanged copy moved to ${place}${result.location ? ` (${result.location})` : ''}; it stays on Dropbox`;
+    const detail = `excluded from sync: an unchanged copy moved to ${trashPlaceName(result)}${result.location ? ` (${result.location})` : ''}; it stays on Dropbox`;
     deps.index.addActivity({ time: deps.now(), action: 'delete_local', path: item.path, detail });
     deps.log(`${item.path}: ${detail}`);
   } catch (err) {
     // Left in place (or already gone): a file still there is one more local item kept under the excluded folder.
-    deps.log(`${item.path}: could not move it to the trash (${errorText(err)}); ${KEPT_EXCLUDED_DETAIL}`);
+    deps.log(`${item.path}: could not move it to the trash (${errorMessage(err)}); ${KEPT_EXCLUDED_DETAIL}`);
   }
 }
 
@@ -146,7 +137,7 @@ async function removeIfEmpty(deps: LeaveExcludedDeps, item: LocalItem): Promise<
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') deps.log(`${item.path}: holds items that are not synced; ${KEPT_EXCLUDED_DETAIL}`);
-    else if (code !== 'ENOENT') deps.log(`${item.path}: could not remove the emptied folder (${errorText(err)}); ${KEPT_EXCLUDED_DETAIL}`);
+    else if (code !== 'ENOENT') deps.log(`${item.path}: could not remove the emptied folder (${errorMessage(err)}); ${KEPT_EXCLUDED_DETAIL}`);
     return;
   }
   const detail = 'excluded from sync: removed here as it was empty; it stays on Dropbox';

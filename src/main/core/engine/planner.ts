@@ -20,7 +20,7 @@
 //     waiting move) owns is left for a later pass.
 // 10. Excluded subtrees (selective sync) are absent from the trees; where one still holds something
 //     on a side, its ancestors count as changed there (rule 5 then keeps them).
-import { isSameOrBelow, joinRemote, pathLower, remoteBasename, remoteParent } from '../paths.js';
+import { compareKeys, isSameOrBelow, joinRemote, keyDepth, pathLower, remoteBasename, remoteParent } from '../paths.js';
 import { conflictedCopyPath } from './conflictNames.js';
 import { assertNever, keyOfOp } from './model.js';
 import type { ItemKind, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from './model.js';
@@ -53,12 +53,6 @@ function changedSince(item: Content | undefined, synced: SyncedItem | undefined,
 /** Ancestors of a key, nearest first, without the root ''. */
 function* ancestorsOf(key: PathKey): Generator<PathKey> {
   for (let k = remoteParent(key); k !== ''; k = remoteParent(k)) yield k;
-}
-
-function depthOf(key: PathKey): number {
-  let depth = 0;
-  for (const ch of key) if (ch === '/') depth++;
-  return depth;
 }
 
 /** Copies only the defined fields (a plain loop: this runs for every agreed item of a 100k tree). */
@@ -516,17 +510,12 @@ function groupOf(op: Op): number {
   }
 }
 
-/** Code-unit order: deterministic everywhere, and a parent sorts before its children. */
-function compareKeys(a: PathKey, b: PathKey): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function compareOps(a: Op, b: Op): number {
   const group = groupOf(a) - groupOf(b);
   if (group !== 0) return group;
   // Deletions go deepest first, so a child is gone before anything could remove its parent.
   if (groupOf(a) === 3) {
-    const depth = depthOf(keyOfOp(b)) - depthOf(keyOfOp(a));
+    const depth = keyDepth(keyOfOp(b)) - keyDepth(keyOfOp(a));
     if (depth !== 0) return depth;
   }
   return compareKeys(keyOfOp(a), keyOfOp(b));

@@ -16,13 +16,13 @@ import { initialStatus, type EngineStatus, type PauseReason, type TransferProgre
 import { caseConflictPath } from './caseConflictName.js';
 import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
-import { AuthError, CursorResetError, NetworkError, RateLimitError, RemoteNotFoundError, SyncError, isAbortError, isTwinfoldError } from '../errors.js';
-import { IgnoreRules, STATE_DIR_NAME } from '../local/ignore.js';
+import { AuthError, CursorResetError, NetworkError, RateLimitError, RemoteNotFoundError, SyncError, errorMessage, isAbortError, isTwinfoldError } from '../errors.js';
+import { IGNORE_FILE_NAME, IgnoreRules, STATE_DIR_NAME } from '../local/ignore.js';
 import { LocalWatcher } from '../local/watcher.js';
 import { isSameOrBelow, pathLower } from '../paths.js';
 import { renameNoReplace } from '../local/atomicWrite.js';
 import { localDate } from '../localDate.js';
-import { Exclusions } from './exclusions.js';
+import { Exclusions, type ExcludedSplit } from './exclusions.js';
 import { KEPT_EXCLUDED_DETAIL, keptExcludedSummary, leaveExcluded } from './leaveExcluded.js';
 
 export interface SyncEngineOptions {
@@ -265,7 +265,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       // A fresh change on a failed path deserves a fresh try.
       this.failed.delete(pathLower(p));
     }
-    if (paths.some((p) => p === '/.twinfoldignore' || pathLower(p) === '/.twinfoldignore')) this.pendingLocalPaths.add('');
+    if (paths.some((p) => pathLower(p) === `/${IGNORE_FILE_NAME}`)) this.pendingLocalPaths.add('');
     this.wake();
   }
 
@@ -299,13 +299,14 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         await this.refreshRemote();
         await this.refreshLocal();
         await this.handleLocalProblems();
-        const { ops, synced, leaving } = this.planNow();
-        if (leaving.size > 0) {
+        const next = this.planNow();
+        if ('leaving' in next) {
           await this.assertRootIntact();
-          await leaveExcluded(this.leaveDeps(), leaving, (key) => this.exclusions.rootOf(key));
+          await leaveExcluded(this.leaveDeps(), next.leaving.excluded, next.leaving.presentRoots);
           this.emit('activity');
           continue;
         }
+        const { ops, synced } = next;
         if (ops.length === 0) {
           if (this.hasPendingWork()) continue;
           this.onConverged();
@@ -381,14 +382,14 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   /**
    * The ops that are safe now, and the merge base they were planned from. When merge-base entries
-   * lie below excluded folders (a folder just became excluded), they come back as `leaving`
+   * lie below excluded folders (a folder just became excluded), that split comes back as `leaving`
    * instead, and nothing is planned until they are dealt with.
    */
-  private planNow(): { ops: Op[]; synced: Tree<SyncedItem>; leaving: Tree<SyncedItem> } {
+  private planNow(): { ops: Op[]; synced: Tree<SyncedItem> } | { leaving: ExcludedSplit<SyncedItem> } {
     const { index } = this.opts;
     const syncedSplit = this.exclusions.split(index.allSynced());
+    if (syncedSplit.excluded.size > 0) return { leaving: syncedSplit };
     const synced = syncedSplit.included;
-    if (syncedSplit.excluded.size > 0) return { ops: [], synced, leaving: syncedSplit.excluded };
     const remoteSplit = this.exclusions.split(this.visibleRemote(index.allRemote()));
     const localSplit = this.exclusions.split(this.local.tree());
     this.reportKeptExcluded(localSplit.excluded);
@@ -410,7 +411,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         return !unknown.some((u) => isSameOrBelow(u, key) || isSameOrBelow(key, u));
       }),
     );
-    return { ops: safe, synced, leaving: new Map() };
+    return { ops: safe, synced };
   }
 
   /**
@@ -590,7 +591,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
     // Once the folder is back, everything in it must be looked at again, not the emptiness seen.
     if (err instanceof LocalRootGoneError) this.pendingLocalPaths.add('');
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     this.setStatus({ state: 'error', message });
     this.log(`error: ${message}`);
     if (!this.opts.live) throw err;
@@ -703,7 +704,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       this.opts.index.addActivity({ time: this.now(), action: 'conflict', path: relPath, detail: `renamed to ${target}: another item has the same name apart from case` });
       this.emit('activity');
     } catch (err) {
-      this.log(`could not rename ${relPath}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`could not rename ${relPath}: ${errorMessage(err)}`);
     }
     await this.local.refresh([relPath, target]);
   }

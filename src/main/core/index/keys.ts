@@ -3,6 +3,8 @@
 import type { PathKey } from '../engine/model.js';
 import { IndexError } from './errors.js';
 
+export { isSameOrBelow, keyDepth } from '../paths.js';
+
 /**
  * Exclusive bounds of the keys strictly below `key`: every such key starts with `key + '/'`, and
  * under SQLite's BINARY collation (memcmp of UTF-8) those are exactly the keys in
@@ -13,11 +15,6 @@ import { IndexError } from './errors.js';
  */
 export function belowBounds(key: PathKey): [lower: string, upper: string] {
   return [`${key}/`, `${key}0`];
-}
-
-/** True when `key` is `ancestor` or lies below it. */
-export function isSameOrBelow(key: PathKey, ancestor: PathKey): boolean {
-  return key === ancestor || key.startsWith(`${ancestor}/`);
 }
 
 /** Refuses keys the index must never store: the root '' and anything not shaped like '/x/y'. */
@@ -40,9 +37,3 @@ export function rebasePath(path: string, depth: number, toPath: string): string 
   return toPath + path.slice(slash);
 }
 
-/** Number of components in a key: '/a/b' → 2. */
-export function keyDepth(key: PathKey): number {
-  let n = 0;
-  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) n++;
-  return n;
-}
