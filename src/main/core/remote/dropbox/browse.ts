@@ -5,9 +5,11 @@ import { DropboxResponseError } from 'dropbox';
 import { z } from 'zod';
 import type { FolderListing, FolderEntry } from '../../../../common/contract.js';
 import { InvalidResponseError, SyncError } from '../../errors.js';
+import { remoteParent } from '../../paths.js';
 import type { RetryPolicy } from '../../transfer/retry.js';
 import type { DropboxClient } from './client.js';
 import { errorTags } from './errorMapping.js';
+import { parseOrThrow } from './metadata.js';
 
 /** Short: a person is waiting for the list. */
 export const BROWSE_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 2_000, verificationAttempts: 1, retryInvalidResponse: false };
@@ -28,12 +30,6 @@ export function browsePathProblem(path: string): string | undefined {
   if (path.length > 4096 || path.includes('\0')) return 'the path is too long or contains NUL';
   if (path.slice(1).split('/').some((part) => part === '' || part === '.' || part === '..')) return 'the path has an empty, . or .. component';
   return undefined;
-}
-
-/** '/A/b' → '/A', '/A' → '', '' → undefined. */
-export function parentOf(path: string): string | undefined {
-  if (path === '') return undefined;
-  return path.slice(0, path.lastIndexOf('/'));
 }
 
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
@@ -65,17 +61,11 @@ export async function listDropboxFolders(client: DropboxClient, path: string, op
     page = parsePage((await client.call({ route: 'files/list_folder/continue', path, policy, signal: opts.signal }, (sdk) => sdk.filesListFolderContinue({ cursor }))).result);
   }
   folders.sort((a, b) => compareFolderNames(a.name, b.name));
-  const parent = parentOf(path);
-  return parent === undefined ? { path, folders } : { path, parent, folders };
+  return path === '' ? { path, folders } : { path, parent: remoteParent(path), folders };
 }
 
 function parsePage(value: unknown): z.infer<typeof pageSchema> {
-  const parsed = pageSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidResponseError(`files/list_folder: ${issue?.message ?? 'malformed'}${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}`);
-  }
-  return parsed.data;
+  return parseOrThrow(pageSchema, value, 'files/list_folder');
 }
 
 /** path/not_folder is no fault of Dropbox's: say plainly that it is a file. */

@@ -57,7 +57,8 @@ const wrappedSchema = z.object({ metadata: z.unknown() });
 type FileMeta = z.infer<typeof fileSchema>;
 type FolderMeta = z.infer<typeof folderSchema>;
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+/** Parses untrusted server data; the error names the first bad field, never its value. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
