@@ -2,7 +2,7 @@
 // may call. Errors go back as data ({ error: { code, message } }) because Electron strips thrown
 // errors down to a mangled message. Pure (no electron) so both rules are tested.
 import type { CallError } from '../../common/contract.js';
-import { redactSecrets } from '../core/errors.js';
+import { redactSecrets, errorMessage } from '../core/errors.js';
 import { CallFailure } from '../service/types.js';
 import { isAppUrl } from './appProtocol.js';
 
@@ -11,7 +11,7 @@ export type CallReply = { result: unknown } | { error: CallError };
 /** Turns anything a call threw into a reply for people: a CallFailure keeps its code, the rest is 'internal'. */
 export function failureReply(err: unknown): { error: CallError } {
   if (err instanceof CallFailure) return { error: { code: err.code, message: redactSecrets(err.message) } };
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { error: { code: 'internal', message: redactSecrets(`Something went wrong: ${message}`) } };
 }
 

@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ActivityItem } from '../../common/contract.js';
-import { redactSecrets } from '../core/errors.js';
+import { redactSecrets, errorMessage } from '../core/errors.js';
 import { createAppService } from '../service/appService.js';
 import type { AppServiceApi } from '../service/types.js';
 import { openAppSecretStore } from './appSecrets.js';
@@ -158,7 +158,7 @@ function main(): void {
       service = await start(window, userData, log);
       log('started');
     } catch (err) {
-      const message = redactSecrets(err instanceof Error ? err.message : String(err));
+      const message = redactSecrets(errorMessage(err));
       log(`start failed: ${message}`);
       dialog.showErrorBox('Twinfold could not start', message);
       app.exit(1);

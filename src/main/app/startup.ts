@@ -1,6 +1,7 @@
 // Start-up decisions of the desktop app, pure so they are table-tested: whether the window opens,
 // which environment overrides apply, and the quit sequence that lets the engines finish writing.
 import { HIDDEN_START_ARG } from '../service/autostart/xdgAutostart.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface StartFacts {
   argv: readonly string[];
@@ -88,7 +89,7 @@ export class QuitSequence {
     this.opts.stop().then(
       () => exitOnce(0),
       (err: unknown) => {
-        this.opts.log(`quit: stopping failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.opts.log(`quit: stopping failed: ${errorMessage(err)}`);
         exitOnce(0);
       },
     );

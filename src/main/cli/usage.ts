@@ -1,6 +1,7 @@
 // Shared CLI plumbing: flag parsing with clear errors, the error type that becomes exit code 2,
 // and waiting for Ctrl-C (SIGINT) or SIGTERM in the long-running commands.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorMessage } from '../core/errors.js';
 
 /** A mistake in how the command was called: printed as one line, exit code 2, nothing changed. */
 export class UsageError extends Error {
@@ -17,7 +18,7 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     throw new UsageError(`${command}: ${message.replace(/\. To specify a positional argument.*$/s, '')}`);
   }
 }

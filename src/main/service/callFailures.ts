@@ -1,13 +1,13 @@
 // Turns what the sign-in and browse code throws into the CallFailure the UI shows: the right code
 // for the UI to react to, and a message for people that never holds a secret.
-import { AuthError, InvalidResponseError, NetworkError, RateLimitError, RemoteNotFoundError, ServerError, SyncError, redactSecrets } from '../core/errors.js';
+import { AuthError, InvalidResponseError, NetworkError, RateLimitError, RemoteNotFoundError, ServerError, SyncError, redactSecrets, errorMessage } from '../core/errors.js';
 import { AppKeyRejectedError, InvalidCodeError, OAuthSetupError } from '../core/remote/dropbox/oauth.js';
 import { SecretStoreError } from '../core/secrets/index.js';
 import { CallFailure } from './types.js';
 
 export function toCallFailure(err: unknown): CallFailure {
   if (err instanceof CallFailure) return err;
-  const message = redactSecrets(err instanceof Error ? err.message : String(err));
+  const message = redactSecrets(errorMessage(err));
   // The user typed something wrong: a code, an app key, a path.
   if (err instanceof InvalidCodeError || err instanceof AppKeyRejectedError || err instanceof OAuthSetupError) return new CallFailure('bad_request', message);
   if (err instanceof AuthError) return new CallFailure('auth', message);

@@ -3,7 +3,7 @@
 // call and maps CallFailure codes to HTTP statuses. Unexpected errors become a redacted 500.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRequestName, type CallError } from '../../common/contract.js';
-import { redactSecrets } from '../core/errors.js';
+import { redactSecrets, errorMessage } from '../core/errors.js';
 import { CallFailure, type AppServiceApi, type CallContext } from '../service/types.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -116,7 +116,7 @@ export async function handleCall(req: IncomingMessage, res: ServerResponse, name
       sendJson(res, STATUS_OF_CODE[err.code], { code: err.code, message: redactSecrets(err.message) }, headers);
       return;
     }
-    const message = redactSecrets(err instanceof Error ? err.message : String(err));
+    const message = redactSecrets(errorMessage(err));
     log(`request ${name} failed: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
     sendJson(res, 500, { code: 'internal', message }, headers);
   }

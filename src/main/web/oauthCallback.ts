@@ -15,7 +15,7 @@
 // small page whose meta refresh starts a fresh same-origin navigation to `/`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppState } from '../../common/contract.js';
-import { redactSecrets } from '../core/errors.js';
+import { redactSecrets, errorMessage } from '../core/errors.js';
 import type { AppServiceApi, OAuthRedirectQuery } from '../service/types.js';
 import { htmlPage, sendHtml } from './pages.js';
 import { tokensEqual } from './sessionToken.js';
@@ -82,7 +82,7 @@ export async function handleOAuthCallback(req: IncomingMessage, res: ServerRespo
   try {
     outcome = await service.completeRedirect(query);
   } catch (err) {
-    const message = redactSecrets(err instanceof Error ? err.message : String(err));
+    const message = redactSecrets(errorMessage(err));
     log(`completing the Dropbox sign-in failed: ${message}`);
     outcome = { ok: false, message };
   }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { replaceFile } from '../local/replaceFile.js';
 import { SecretStoreError } from './errors.js';
 import { checkAccount, checkSecret, type SecretStore } from './secretStore.js';
+import { errorMessage } from '../errors.js';
 
 export const SECRETS_FILE_NAME = 'secrets.json';
 const FORMAT_VERSION = 1;
@@ -37,7 +38,7 @@ function errnoCode(err: unknown): string | undefined {
 
 function ioError(what: string, file: string, err: unknown): SecretStoreError {
   // fs messages name the syscall and the path, never file contents.
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   return new SecretStoreError('io', `Could not ${what} ${file}: ${detail}`);
 }
 

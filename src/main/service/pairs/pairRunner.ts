@@ -15,6 +15,7 @@ import { StateLockedError, type StateLock } from '../../core/stateLock.js';
 import type { PairConfig } from '../settings/settingsSchema.js';
 import { SpeedMeter } from './speedMeter.js';
 import { pairViewOf } from './pairView.js';
+import { errorMessage } from '../../core/errors.js';
 
 export const SIGN_IN_LINE = 'Sign in to Dropbox to sync';
 
@@ -237,7 +238,7 @@ export class PairRunner {
 
   private async onStartFailed(engine: SyncEngine, err: unknown): Promise<void> {
     if (this.engine !== engine) return;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     this.deps.log(`${this.config.localPath}: could not start syncing: ${message}`);
     await engine.stop();
     this.engine = undefined;
@@ -314,5 +315,5 @@ function problemLineFor(err: unknown, config: PairConfig): string {
       ? 'This folder pair was synced with another Dropbox account; remove it and add it again to sync with this one'
       : `The sync state of this pair belongs to another folder (${err.existing}); remove the pair and add it again`;
   }
-  return `Cannot open the sync state: ${err instanceof Error ? err.message : String(err)}`;
+  return `Cannot open the sync state: ${errorMessage(err)}`;
 }
