@@ -1,12 +1,7 @@
 // The few HTML pages the web server writes itself (the UI is static files): "open the link printed
 // by twinfold serve", the wrong-Host refusal and the OAuth callback outcomes. No scripts, escaped.
 import type { ServerResponse } from 'node:http';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+import { escapeHtml } from '../../common/escapeHtml.js';
 
 /** A plain page; `refreshTo` adds a same-origin meta refresh (see oauthCallback.ts for why). */
 export function htmlPage(title: string, paragraphs: string[], refreshTo?: string): string {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stateMatches } from '../../core/remote/dropbox/oauth.js';
+import { escapeHtml } from '../../../common/escapeHtml.js';
 
 /** Register http://127.0.0.1:53682/ in the Dropbox app console (rclone's port, rarely taken). */
 export const DROPBOX_LOOPBACK_PORT = 53682;
@@ -129,8 +130,6 @@ export function describeOAuthError(error: string, description: string | null): s
   return text.replace(/[^\p{L}\p{N} .,:;'’()_-]/gu, '').slice(0, 200);
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 function sendPage(res: ServerResponse, status: number, title: string, message: string): void {
   const html = `<!doctype html>
