@@ -21,5 +21,16 @@ if (files.length === 0) {
   console.error('no test files found under dist/tests (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// Browser tests each drive a Chromium plus servers; two at once, or one beside the busy engine
+// tests, starve a 2-core machine. They run after the rest, one at a time.
+const isBrowserTest = (f) => f.includes(join('tests', 'e2e'));
+const batches = [
+  { files: files.filter((f) => !isBrowserTest(f)), concurrency: 2 },
+  { files: files.filter(isBrowserTest), concurrency: 1 },
+].filter((b) => b.files.length > 0);
+let failed = false;
+for (const batch of batches) {
+  const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${batch.concurrency}`, '--test-timeout=120000', ...batch.files], { stdio: 'inherit' });
+  if (result.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
