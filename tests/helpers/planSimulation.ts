@@ -3,8 +3,8 @@
 // side, and the invariants a finished sync must satisfy. Used by the randomized planner tests.
 import { assertNever } from '../../src/main/core/engine/model.js';
 import type { CaseConflict, DeletionPolicy, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from '../../src/main/core/engine/model.js';
-import { mergeSynced, plan } from '../../src/main/core/engine/planner.js';
-import { isSameOrBelow, joinRemote, pathLower, remoteParent } from '../../src/main/core/paths.js';
+import { mergeSynced, plan, syncedLocalName } from '../../src/main/core/engine/planner.js';
+import { isSameOrBelow, joinRemote, pathLower, remoteBasename, remoteParent } from '../../src/main/core/paths.js';
 
 /** mulberry32: tiny, fast and deterministic for a given seed. */
 export class Rng {
@@ -432,8 +432,8 @@ export function remoteEditor(world: World): Editor {
   };
 }
 
-export type EditKind = 'addFile' | 'addFolder' | 'modify' | 'touch' | 'delete' | 'move';
-const ALL_EDITS: EditKind[] = ['addFile', 'addFile', 'addFolder', 'modify', 'modify', 'touch', 'delete', 'delete', 'move', 'move'];
+export type EditKind = 'addFile' | 'addFolder' | 'modify' | 'touch' | 'delete' | 'move' | 'respell';
+const ALL_EDITS: EditKind[] = ['addFile', 'addFile', 'addFolder', 'modify', 'modify', 'touch', 'delete', 'delete', 'move', 'move', 'respell'];
 
 function folderTargets(tree: Tree<Content>): { key: PathKey; path: string }[] {
   const folders = [...tree.values()].filter((item) => item.kind === 'folder' && item.key.split('/').length <= 3);
@@ -490,6 +490,17 @@ export function randomEdit(world: World, editor: Editor, rng: Rng, kinds: EditKi
       rekey(tree, item.key, target.key, target.path);
       return;
     }
+    case 'respell': {
+      // A case-only rename: same key, the first letter of the name flipped.
+      const items = sortedItems(tree);
+      if (items.length === 0) return;
+      const item = rng.pick(items);
+      const slash = item.path.lastIndexOf('/');
+      const first = item.path.charAt(slash + 1);
+      const flipped = first === first.toUpperCase() ? first.toLowerCase() : first.toUpperCase();
+      rekey(tree, item.key, item.key, `${item.path.slice(0, slash + 1)}${flipped}${item.path.slice(slash + 2)}`);
+      return;
+    }
   }
 }
 
@@ -524,7 +535,7 @@ export function unsettledKeys(world: World): string[] {
     const r = world.remote.get(key);
     const s = world.synced.get(key);
     if (l && r) {
-      const baseMatches = s && sameContent(l, s) && s.id === r.id && s.rev === r.rev && s.inode === l.inode && !s.keptDeletion;
+      const baseMatches = s && sameContent(l, s) && s.id === r.id && s.rev === r.rev && s.inode === l.inode && !s.keptDeletion && spellingRecorded(l, r, s);
       if (!sameContent(l, r) || !baseMatches) problems.push(`${key}: sides or base differ`);
     } else if (l || r) {
       const present = (l ?? r) as Content;
@@ -535,6 +546,11 @@ export function unsettledKeys(world: World): string[] {
     }
   }
   return problems;
+}
+
+/** The merge base holds each side's current spelling of the name (a case-only rename was mirrored or recorded). */
+function spellingRecorded(l: LocalItem, r: RemoteItem, s: SyncedItem): boolean {
+  return remoteBasename(s.path) === remoteBasename(r.path) && syncedLocalName(s) === remoteBasename(l.path);
 }
 
 function hashesOf(...trees: Tree<Content>[]): Set<string> {

@@ -314,7 +314,8 @@ export class Executor {
     const { index, local } = this.deps;
     index.moveSynced(key, key, remotePath);
     const synced = index.getSynced(key);
-    const localName = local.get(key) ? remoteBasename(local.get(key)!.path) : undefined;
+    const item = local.get(key);
+    const localName = item ? remoteBasename(item.path) : undefined;
     if (!synced) return;
     const { localName: _previous, ...base } = synced;
     index.putSynced(localName === undefined || localName === remoteBasename(remotePath) ? base : { ...base, localName });
