@@ -20,7 +20,10 @@
 //     waiting move) owns is left for a later pass.
 //  9. Spelling: each side is addressed by its own spelling (ops carry localPath and remotePath). A
 //     name respelled in case on one side only (vs the merge base's spelling of that side) is
-//     respelled on the other; a difference in Unicode form alone is no rename.
+//     respelled on the other; a difference in Unicode form alone is no rename. The remote tree
+//     learns a respelling when the item's own entry comes again (our provider respells through a
+//     temporary name, so its feed shows one); a respelling made elsewhere in place, which Dropbox's
+//     list_folder/continue never reports, is seen only at the next full listing (cursor reset).
 // 10. Excluded subtrees (selective sync) are absent from the trees; where one still holds something
 //     on a side, its ancestors count as changed there (rule 5 then keeps them).
 import { compareKeys, isSameOrBelow, joinRemote, keyDepth, pathLower, remoteBasename, remoteParent } from '../paths.js';
