@@ -2,9 +2,9 @@
 // the engine applies them (with their preconditions checked strictly), random edits on either
 // side, and the invariants a finished sync must satisfy. Used by the randomized planner tests.
 import { assertNever } from '../../src/main/core/engine/model.js';
-import type { DeletionPolicy, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from '../../src/main/core/engine/model.js';
-import { mergeSynced, plan } from '../../src/main/core/engine/planner.js';
-import { isSameOrBelow, joinRemote, pathLower, remoteParent } from '../../src/main/core/paths.js';
+import type { CaseConflict, DeletionPolicy, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from '../../src/main/core/engine/model.js';
+import { mergeSynced, plan, syncedLocalName } from '../../src/main/core/engine/planner.js';
+import { isSameOrBelow, joinRemote, pathLower, remoteBasename, remoteParent } from '../../src/main/core/paths.js';
 
 /** mulberry32: tiny, fast and deterministic for a given seed. */
 export class Rng {
@@ -121,7 +121,7 @@ export class World {
     const local = this.local.get(key);
     const remote = this.remote.get(key);
     check(local && remote, `record ${key}: both sides needed`);
-    this.synced.set(key, mergeSynced(local, remote, this.synced.get(key)));
+    this.synced.set(key, mergeSynced(local, remote));
   }
 
   private requireParent(tree: Tree<Content>, key: PathKey, what: string): void {
@@ -135,6 +135,17 @@ export class World {
       const base = this.synced.get(item.key);
       return base !== undefined && sameContent(item, base);
     });
+  }
+
+  /** After a case-only rename: both sides' spelling, the content of the merge base unchanged. */
+  private respellSynced(key: PathKey, remotePath: string): void {
+    const base = this.synced.get(key);
+    const local = this.local.get(key);
+    check(base && local, `respell ${key}: no merge base`);
+    rekey(this.synced, key, key, remotePath);
+    const { localName: _previous, ...rest } = this.synced.get(key) as SyncedItem;
+    const localName = local.path.slice(local.path.lastIndexOf('/') + 1);
+    this.synced.set(key, localName === remotePath.slice(remotePath.lastIndexOf('/') + 1) ? rest : { ...rest, localName });
   }
 
   /** Applies one op the way the engine would, refusing anything that could lose data. */
@@ -154,7 +165,7 @@ export class World {
         }
         this.remote.set(op.key, {
           key: op.key,
-          path: existing?.path ?? op.path,
+          path: existing?.path ?? op.remotePath,
           kind: 'file',
           id: existing?.id ?? `id${this.fresh()}`,
           rev: `rev${this.fresh()}`,
@@ -174,7 +185,7 @@ export class World {
         }
         this.local.set(op.key, {
           key: op.key,
-          path: op.path,
+          path: op.localPath,
           kind: 'file',
           size: op.remote.size ?? 0,
           mtimeMs: this.fresh(),
@@ -188,14 +199,14 @@ export class World {
         this.requireParent(this.local, op.key, `createLocalFolder ${op.key}`);
         check(!this.local.has(op.key), `createLocalFolder ${op.key}: exists`);
         check(this.remote.get(op.key)?.kind === 'folder', `createLocalFolder ${op.key}: no remote folder`);
-        this.local.set(op.key, { key: op.key, path: op.path, kind: 'folder', size: 0, mtimeMs: this.fresh(), inode: this.fresh() });
+        this.local.set(op.key, { key: op.key, path: op.localPath, kind: 'folder', size: 0, mtimeMs: this.fresh(), inode: this.fresh() });
         this.recordPair(op.key);
         return;
       case 'createRemoteFolder':
         this.requireParent(this.remote, op.key, `createRemoteFolder ${op.key}`);
         check(!this.remote.has(op.key), `createRemoteFolder ${op.key}: exists`);
         check(this.local.get(op.key)?.kind === 'folder', `createRemoteFolder ${op.key}: no local folder`);
-        this.remote.set(op.key, { key: op.key, path: op.path, kind: 'folder', id: `id${this.fresh()}` });
+        this.remote.set(op.key, { key: op.key, path: op.remotePath, kind: 'folder', id: `id${this.fresh()}` });
         this.recordPair(op.key);
         return;
       case 'trashLocal':
@@ -221,8 +232,8 @@ export class World {
         check(subtreeOf(this.local, op.toKey).length === 0, `moveLocal ${op.toKey}: target taken`);
         this.requireParent(this.local, op.toKey, `moveLocal ${op.toKey}`);
         check(JSON.stringify(this.remote.get(op.toKey)) === JSON.stringify(op.remote), `moveLocal ${op.toKey}: stale remote`);
-        rekey(this.local, op.fromKey, op.toKey, op.toPath);
-        rekey(this.synced, op.fromKey, op.toKey, op.toPath);
+        rekey(this.local, op.fromKey, op.toKey, op.toLocalPath);
+        rekey(this.synced, op.fromKey, op.toKey, op.remote.path);
         this.recordPair(op.toKey);
         return;
       }
@@ -232,21 +243,40 @@ export class World {
         check(source && base && sameContent(source, base) && source.kind === op.kind, `moveRemote ${op.fromKey}: source differs from synced`);
         check(subtreeOf(this.remote, op.toKey).length === 0, `moveRemote ${op.toKey}: target taken`);
         this.requireParent(this.remote, op.toKey, `moveRemote ${op.toKey}`);
-        rekey(this.remote, op.fromKey, op.toKey, op.toPath);
-        rekey(this.synced, op.fromKey, op.toKey, op.toPath);
+        rekey(this.remote, op.fromKey, op.toKey, op.toRemotePath);
+        rekey(this.synced, op.fromKey, op.toKey, op.toRemotePath);
         this.recordPair(op.toKey);
         return;
       }
       case 'renameLocalConflict': {
-        const key = pathLower(op.conflictPath);
+        const key = pathLower(op.conflictLocalPath);
         check(this.local.has(op.key), `renameLocalConflict ${op.key}: not there`);
         check(remoteParent(key) === remoteParent(op.key), `renameLocalConflict ${op.key}: copy not a sibling`);
         for (const tree of [this.local, this.remote, this.synced] as Tree<Content>[]) {
           check(subtreeOf(tree, key).length === 0, `renameLocalConflict ${op.key}: ${key} taken`);
         }
-        rekey(this.local, op.key, key, op.conflictPath);
+        rekey(this.local, op.key, key, op.conflictLocalPath);
         return;
       }
+      case 'caseRenameRemote': {
+        const source = this.remote.get(op.key);
+        check(source?.path === op.fromRemotePath && source.kind === op.kind, `caseRenameRemote ${op.key}: source differs`);
+        check(pathLower(op.toRemotePath) === op.key, `caseRenameRemote ${op.key}: not case-only`);
+        rekey(this.remote, op.key, op.key, op.toRemotePath);
+        this.respellSynced(op.key, op.toRemotePath);
+        return;
+      }
+      case 'caseRenameLocal': {
+        const source = this.local.get(op.key);
+        check(source?.path === op.fromLocalPath && source.kind === op.kind, `caseRenameLocal ${op.key}: source differs`);
+        check(pathLower(op.toLocalPath) === op.key, `caseRenameLocal ${op.key}: not case-only`);
+        rekey(this.local, op.key, op.key, op.toLocalPath);
+        this.respellSynced(op.key, op.remotePath);
+        return;
+      }
+      case 'renameLocalCaseConflict':
+        // The simulation has no second local name for one key.
+        throw new SimulationError(`renameLocalCaseConflict ${op.key}: no case conflicts here`);
       case 'record':
         this.synced.set(op.item.key, op.item);
         return;
@@ -267,7 +297,12 @@ function touched(op: Op): { key: PathKey; subtree: boolean }[] {
     case 'moveRemote':
       return [{ key: op.fromKey, subtree: true }, { key: op.toKey, subtree: true }];
     case 'renameLocalConflict':
-      return [{ key: op.key, subtree: true }, { key: pathLower(op.conflictPath), subtree: true }];
+      return [{ key: op.key, subtree: true }, { key: pathLower(op.conflictLocalPath), subtree: true }];
+    case 'caseRenameLocal':
+    case 'caseRenameRemote':
+      return [{ key: op.key, subtree: true }];
+    case 'renameLocalCaseConflict':
+      return [{ key: op.toKey, subtree: true }];
     case 'trashLocal':
     case 'deleteRemote':
       return [{ key: op.key, subtree: op.kind === 'folder' }];
@@ -327,8 +362,10 @@ export interface Trees {
   remote?: RemoteItem[];
   synced?: SyncedItem[];
   policy?: DeletionPolicy;
+  caseConflicts?: CaseConflict[];
 }
-export const input = ({ local = [], remote = [], synced = [], policy = 'propagate' }: Trees): PlanInput => ({
+export const input = ({ local = [], remote = [], synced = [], policy = 'propagate', caseConflicts }: Trees): PlanInput => ({
+  ...(caseConflicts ? { caseConflicts } : {}),
   local: new Map(local.map((i) => [i.key, i])),
   remote: new Map(remote.map((i) => [i.key, i])),
   synced: new Map(synced.map((i) => [i.key, i])),
@@ -395,8 +432,8 @@ export function remoteEditor(world: World): Editor {
   };
 }
 
-export type EditKind = 'addFile' | 'addFolder' | 'modify' | 'touch' | 'delete' | 'move';
-const ALL_EDITS: EditKind[] = ['addFile', 'addFile', 'addFolder', 'modify', 'modify', 'touch', 'delete', 'delete', 'move', 'move'];
+export type EditKind = 'addFile' | 'addFolder' | 'modify' | 'touch' | 'delete' | 'move' | 'respell';
+const ALL_EDITS: EditKind[] = ['addFile', 'addFile', 'addFolder', 'modify', 'modify', 'touch', 'delete', 'delete', 'move', 'move', 'respell'];
 
 function folderTargets(tree: Tree<Content>): { key: PathKey; path: string }[] {
   const folders = [...tree.values()].filter((item) => item.kind === 'folder' && item.key.split('/').length <= 3);
@@ -453,6 +490,17 @@ export function randomEdit(world: World, editor: Editor, rng: Rng, kinds: EditKi
       rekey(tree, item.key, target.key, target.path);
       return;
     }
+    case 'respell': {
+      // A case-only rename: same key, the first letter of the name flipped.
+      const items = sortedItems(tree);
+      if (items.length === 0) return;
+      const item = rng.pick(items);
+      const slash = item.path.lastIndexOf('/');
+      const first = item.path.charAt(slash + 1);
+      const flipped = first === first.toUpperCase() ? first.toLowerCase() : first.toUpperCase();
+      rekey(tree, item.key, item.key, `${item.path.slice(0, slash + 1)}${flipped}${item.path.slice(slash + 2)}`);
+      return;
+    }
   }
 }
 
@@ -487,7 +535,7 @@ export function unsettledKeys(world: World): string[] {
     const r = world.remote.get(key);
     const s = world.synced.get(key);
     if (l && r) {
-      const baseMatches = s && sameContent(l, s) && s.id === r.id && s.rev === r.rev && s.inode === l.inode && !s.keptDeletion;
+      const baseMatches = s && sameContent(l, s) && s.id === r.id && s.rev === r.rev && s.inode === l.inode && !s.keptDeletion && spellingRecorded(l, r, s);
       if (!sameContent(l, r) || !baseMatches) problems.push(`${key}: sides or base differ`);
     } else if (l || r) {
       const present = (l ?? r) as Content;
@@ -498,6 +546,11 @@ export function unsettledKeys(world: World): string[] {
     }
   }
   return problems;
+}
+
+/** The merge base holds each side's current spelling of the name (a case-only rename was mirrored or recorded). */
+function spellingRecorded(l: LocalItem, r: RemoteItem, s: SyncedItem): boolean {
+  return remoteBasename(s.path) === remoteBasename(r.path) && syncedLocalName(s) === remoteBasename(l.path);
 }
 
 function hashesOf(...trees: Tree<Content>[]): Set<string> {

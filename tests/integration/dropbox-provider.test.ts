@@ -423,6 +423,19 @@ test('folders, moves and guarded deletes', async (t) => {
   assert.deepEqual(lines, []);
 });
 
+test('a case-only move respells the item (move_v2 alone keeps the old case) and keeps its id', async (t) => {
+  const h = await harness(t);
+  await h.provider.createFolder('/docs');
+  const file = await h.provider.upload(await h.localFile('x', Buffer.from('x')), '/docs/x.txt', {});
+  const respelled = await h.provider.move('/docs/x.txt', '/docs/X.txt');
+  assert.deepEqual({ path: respelled.path, id: respelled.id }, { path: '/docs/X.txt', id: file.id });
+  const folder = await h.provider.move('/docs', '/Docs');
+  assert.equal(folder.path, '/Docs');
+  const { lines } = await drain(h.provider, await h.provider.listAll());
+  assert.ok(lines.some((line) => line.includes('/Docs/X.txt')), lines.join('\n'));
+  assert.ok(!lines.some((line) => line.includes('twinfold-respell')), 'no temporary name is left behind');
+});
+
 test('the synced folder can be created by the provider itself', async (t) => {
   const h = await harness(t);
   const nested = h.makeProvider({ remoteRoot: '/Sync/Inner' });

@@ -9,8 +9,8 @@ function synced(count: number, folder = '/d'): Tree<SyncedItem> {
   for (let i = 0; i < count; i++) tree.set(`${folder}/f${i}`, { key: `${folder}/f${i}`, path: `${folder}/f${i}`, kind: 'file', rev: '123456789', contentHash: 'h' });
   return tree;
 }
-const trash = (key: string): Op => ({ type: 'trashLocal', key, path: key, kind: 'file' });
-const del = (key: string): Op => ({ type: 'deleteRemote', key, path: key, kind: 'folder' });
+const trash = (key: string): Op => ({ type: 'trashLocal', key, localPath: key, kind: 'file' });
+const del = (key: string): Op => ({ type: 'deleteRemote', key, remotePath: key, kind: 'folder' });
 
 test('mass-delete guard', () => {
   const rows: [string, Op[], Tree<SyncedItem>, ReturnType<typeof checkMassDelete>][] = [

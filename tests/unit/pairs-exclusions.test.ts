@@ -73,19 +73,19 @@ const planRows: [string, Trees, { local: string[]; remote: string[] }, Op[]][] =
     'deleted locally while Dropbox has an excluded folder in it: recreated, only the rest is deleted',
     { local: [], remote: [A.r, AC.r], synced: [A.s, AC.s] },
     { local: [], remote: ['/a/b'] },
-    [{ type: 'createLocalFolder', key: '/a', path: '/a', remote: A.r }, { type: 'deleteRemote', key: '/a/c.txt', path: '/a/c.txt', kind: 'file', rev: 'r-hc' }],
+    [{ type: 'createLocalFolder', key: '/a', localPath: '/a', remote: A.r }, { type: 'deleteRemote', key: '/a/c.txt', remotePath: '/a/c.txt', kind: 'file', rev: 'r-hc' }],
   ],
   [
     'without the excluded folder the deletion goes as one',
     { local: [], remote: [A.r, AC.r], synced: [A.s, AC.s] },
     { local: [], remote: [] },
-    [{ type: 'deleteRemote', key: '/a', path: '/a', kind: 'folder' }],
+    [{ type: 'deleteRemote', key: '/a', remotePath: '/a', kind: 'folder' }],
   ],
   [
     'deleted on Dropbox while kept files sit in an excluded folder here: the folder is not trashed',
     { local: [A.l, AC.l], remote: [], synced: [A.s, AC.s] },
     { local: ['/a/b'], remote: [] },
-    [{ type: 'createRemoteFolder', key: '/a', path: '/a' }, { type: 'trashLocal', key: '/a/c.txt', path: '/a/c.txt', kind: 'file' }],
+    [{ type: 'createRemoteFolder', key: '/a', remotePath: '/a' }, { type: 'trashLocal', key: '/a/c.txt', localPath: '/a/c.txt', kind: 'file' }],
   ],
 ];
 

@@ -38,7 +38,66 @@ const rows: [string, Trees, Op[]][] = [
     { local: [lf('/A.txt', 'h1', 1)], remote: [rf('/A.txt', 'h1', 'id1')], synced: [A.s] },
     [{ type: 'record', item: sf('/A.txt', 'h1', 'id1', 1) }],
   ],
-  ['case-only rename on one side: not a move, nothing to do', { local: [lf('/A.txt', 'h1', 1)], remote: [A.r], synced: [A.s] }, []],
+  [
+    'local case-only rename: respelled on Dropbox (same key, content untouched)',
+    { local: [lf('/A.txt', 'h1', 1)], remote: [A.r], synced: [A.s] },
+    [{ type: 'caseRenameRemote', key: '/a.txt', kind: 'file', fromRemotePath: '/a.txt', toRemotePath: '/A.txt' }],
+  ],
+  [
+    'remote case-only rename: respelled on disk',
+    { local: [A.l], remote: [rf('/A.txt', 'h1', 'id1')], synced: [A.s] },
+    [{ type: 'caseRenameLocal', key: '/a.txt', kind: 'file', fromLocalPath: '/a.txt', toLocalPath: '/A.txt', remotePath: '/A.txt' }],
+  ],
+  [
+    'local case-only rename plus an edit: the rename first, the upload in a later pass',
+    { local: [lf('/A.txt', 'h2', 1)], remote: [A.r], synced: [A.s] },
+    [{ type: 'caseRenameRemote', key: '/a.txt', kind: 'file', fromRemotePath: '/a.txt', toRemotePath: '/A.txt' }],
+  ],
+  [
+    'an edit after a recorded case-only rename uploads from the disk spelling to the Dropbox spelling',
+    { local: [lf('/A.txt', 'h2', 1)], remote: [A.r], synced: [{ ...A.s, localName: 'A.txt' }] },
+    [{ type: 'upload', key: '/a.txt', localPath: '/A.txt', remotePath: '/a.txt', contentHash: 'h2', parentRev: 'r-h1' }],
+  ],
+  [
+    'remote folder respelled: renamed on disk, nothing below it this pass',
+    { ...all(folder('/d', 10), file('/d/x', 'hx', 11)), remote: [rd('/D', 'id10'), rf('/D/x', 'hx', 'id11')] },
+    [{ type: 'caseRenameLocal', key: '/d', kind: 'folder', fromLocalPath: '/d', toLocalPath: '/D', remotePath: '/D' }],
+  ],
+  [
+    'a spelling difference both sides started with is recorded, not renamed',
+    { local: [ld('/docs', 1)], remote: [rd('/Docs', 'id1')] },
+    [{ type: 'record', item: { ...sd('/Docs', 'id1', 1), localName: 'docs' } }],
+  ],
+  ['a recorded spelling difference stays as it is', { local: [ld('/docs', 1)], remote: [rd('/Docs', 'id1')], synced: [{ ...sd('/Docs', 'id1', 1), localName: 'docs' }] }, []],
+  [
+    'a name in another Unicode form (NFD on disk, NFC on Dropbox) is no rename; an edit uploads',
+    { local: [lf('/cafe\u0301.txt', 'h2', 1)], remote: [rf('/caf\u00e9.txt', 'h1', 'id1')], synced: [{ ...sf('/caf\u00e9.txt', 'h1', 'id1', 1), localName: 'cafe\u0301.txt' }] },
+    [{ type: 'upload', key: '/caf\u00e9.txt', localPath: '/cafe\u0301.txt', remotePath: '/caf\u00e9.txt', contentHash: 'h2', parentRev: 'r-h1' }],
+  ],
+  [
+    'NFD on disk against an NFC merge base: no rename either way',
+    { local: [lf('/cafe\u0301.txt', 'h1', 1)], remote: [rf('/caf\u00e9.txt', 'h1', 'id1')], synced: [sf('/caf\u00e9.txt', 'h1', 'id1', 1)] },
+    [{ type: 'record', item: { ...sf('/caf\u00e9.txt', 'h1', 'id1', 1), localName: 'cafe\u0301.txt' } }],
+  ],
+  [
+    'a new remote file lands in the local folder spelled as on disk',
+    { local: [ld('/docs', 1)], remote: [rd('/Docs', 'id1'), rf('/Docs/y.txt', 'h5', 'id5')], synced: [{ ...sd('/Docs', 'id1', 1), localName: 'docs' }] },
+    [{ type: 'download', key: '/docs/y.txt', localPath: '/docs/y.txt', remotePath: '/Docs/y.txt', remote: rf('/Docs/y.txt', 'h5', 'id5') }],
+  ],
+  [
+    'two local names for one key: the second is renamed beside it, both kept',
+    { ...all(A), caseConflicts: [{ path: '/A.txt', kind: 'file' }] },
+    [{ type: 'renameLocalCaseConflict', key: '/a.txt', kind: 'file', localPath: '/A.txt', toKey: '/a (case conflict).txt', toLocalPath: '/A (case conflict).txt' }],
+  ],
+  [
+    'a folder holding a case conflict is kept when Dropbox deleted it (only its synced parts go)',
+    { ...all(D, DX), remote: [], caseConflicts: [{ path: '/d/X', kind: 'file' }] },
+    [
+      { type: 'renameLocalCaseConflict', key: '/d/x', kind: 'file', localPath: '/d/X', toKey: '/d/x (case conflict)', toLocalPath: '/d/X (case conflict)' },
+      { type: 'createRemoteFolder', key: '/d', remotePath: '/d' },
+      { type: 'trashLocal', key: '/d/x', localPath: '/d/x', kind: 'file' },
+    ],
+  ],
   [
     'a kept deletion that came back identical: the mark is cleared',
     { local: [A.l], remote: [A.r], synced: [{ ...A.s, keptDeletion: 'local' }] },
@@ -49,29 +108,29 @@ const rows: [string, Trees, Op[]][] = [
   [
     'local edit: upload in update mode on the synced rev',
     { local: [lf('/a.txt', 'h2', 1)], remote: [A.r], synced: [A.s] },
-    [{ type: 'upload', key: '/a.txt', path: '/a.txt', contentHash: 'h2', parentRev: 'r-h1' }],
+    [{ type: 'upload', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', contentHash: 'h2', parentRev: 'r-h1' }],
   ],
   [
     'local edit after a remote rev-only change: update mode on the current rev',
     { local: [lf('/a.txt', 'h2', 1)], remote: [rf('/a.txt', 'h1', 'id1', 'r9')], synced: [A.s] },
-    [{ type: 'upload', key: '/a.txt', path: '/a.txt', contentHash: 'h2', parentRev: 'r9' }],
+    [{ type: 'upload', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', contentHash: 'h2', parentRev: 'r9' }],
   ],
-  ['local new file: upload in add mode', { local: [lf('/n.txt', 'h5', 5)] }, [{ type: 'upload', key: '/n.txt', path: '/n.txt', contentHash: 'h5' }]],
-  ['local new folder', { local: [ld('/n', 5)] }, [{ type: 'createRemoteFolder', key: '/n', path: '/n' }]],
+  ['local new file: upload in add mode', { local: [lf('/n.txt', 'h5', 5)] }, [{ type: 'upload', key: '/n.txt', localPath: '/n.txt', remotePath: '/n.txt', contentHash: 'h5' }]],
+  ['local new folder', { local: [ld('/n', 5)] }, [{ type: 'createRemoteFolder', key: '/n', remotePath: '/n' }]],
   [
     'local new folder with content: folders first (parents first), then uploads',
     { local: [ld('/n', 5), ld('/n/o', 6), lf('/n/o/f', 'h7', 7), lf('/n/g', 'h8', 8)] },
     [
-      { type: 'createRemoteFolder', key: '/n', path: '/n' },
-      { type: 'createRemoteFolder', key: '/n/o', path: '/n/o' },
-      { type: 'upload', key: '/n/g', path: '/n/g', contentHash: 'h8' },
-      { type: 'upload', key: '/n/o/f', path: '/n/o/f', contentHash: 'h7' },
+      { type: 'createRemoteFolder', key: '/n', remotePath: '/n' },
+      { type: 'createRemoteFolder', key: '/n/o', remotePath: '/n/o' },
+      { type: 'upload', key: '/n/g', localPath: '/n/g', remotePath: '/n/g', contentHash: 'h8' },
+      { type: 'upload', key: '/n/o/f', localPath: '/n/o/f', remotePath: '/n/o/f', contentHash: 'h7' },
     ],
   ],
   [
     'a new remote path follows the remote parent spelling',
-    { ...all(folder('/Docs', 1)), local: [ld('/docs', 1), lf('/docs/n.txt', 'h5', 5)] },
-    [{ type: 'upload', key: '/docs/n.txt', path: '/Docs/n.txt', contentHash: 'h5' }],
+    { local: [ld('/docs', 1), lf('/docs/n.txt', 'h5', 5)], remote: [rd('/Docs', 'id1')], synced: [{ ...sd('/Docs', 'id1', 1), localName: 'docs' }] },
+    [{ type: 'upload', key: '/docs/n.txt', localPath: '/docs/n.txt', remotePath: '/Docs/n.txt', contentHash: 'h5' }],
   ],
   ['a new local file not hashed yet waits', { local: [{ ...lf('/n.txt', 'h5', 5), contentHash: undefined }] }, []],
   [
@@ -79,7 +138,7 @@ const rows: [string, Trees, Op[]][] = [
     { local: [{ ...A.l, contentHash: undefined }], remote: [rf('/a.txt', 'h2', 'id1')], synced: [A.s] },
     [],
   ],
-  ['local delete: deleteRemote guarded by the rev', { remote: [A.r], synced: [A.s] }, [{ type: 'deleteRemote', key: '/a.txt', path: '/a.txt', kind: 'file', rev: 'r-h1' }]],
+  ['local delete: deleteRemote guarded by the rev', { remote: [A.r], synced: [A.s] }, [{ type: 'deleteRemote', key: '/a.txt', remotePath: '/a.txt', kind: 'file', rev: 'r-h1' }]],
   [
     'local delete under keep: recorded as a kept deletion',
     { remote: [A.r], synced: [A.s], policy: 'keep' },
@@ -89,29 +148,29 @@ const rows: [string, Trees, Op[]][] = [
   [
     'a kept local deletion edited remotely: downloaded again',
     { remote: [rf('/a.txt', 'h2', 'id1')], synced: [{ ...A.s, keptDeletion: 'local' }], policy: 'keep' },
-    [{ type: 'download', key: '/a.txt', path: '/a.txt', remote: rf('/a.txt', 'h2', 'id1') }],
+    [{ type: 'download', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', remote: rf('/a.txt', 'h2', 'id1') }],
   ],
 
   // ---- rule 3: only remote changed ----
   [
     'remote edit: download',
     { local: [A.l], remote: [rf('/a.txt', 'h2', 'id1')], synced: [A.s] },
-    [{ type: 'download', key: '/a.txt', path: '/a.txt', remote: rf('/a.txt', 'h2', 'id1') }],
+    [{ type: 'download', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', remote: rf('/a.txt', 'h2', 'id1') }],
   ],
   [
     'remote new folder with a file: createLocalFolder, then download',
     { remote: [rd('/n', 'id5'), rf('/n/f', 'h6', 'id6')] },
     [
-      { type: 'createLocalFolder', key: '/n', path: '/n', remote: rd('/n', 'id5') },
-      { type: 'download', key: '/n/f', path: '/n/f', remote: rf('/n/f', 'h6', 'id6') },
+      { type: 'createLocalFolder', key: '/n', localPath: '/n', remote: rd('/n', 'id5') },
+      { type: 'download', key: '/n/f', localPath: '/n/f', remotePath: '/n/f', remote: rf('/n/f', 'h6', 'id6') },
     ],
   ],
   [
     'a new local path follows the local parent spelling (case matters on disk)',
-    { local: [ld('/Docs', 1)], remote: [rd('/docs', 'id1'), rf('/docs/n.txt', 'h5', 'id5')], synced: [sd('/Docs', 'id1', 1)] },
-    [{ type: 'download', key: '/docs/n.txt', path: '/Docs/n.txt', remote: rf('/docs/n.txt', 'h5', 'id5') }],
+    { local: [ld('/Docs', 1)], remote: [rd('/docs', 'id1'), rf('/docs/n.txt', 'h5', 'id5')], synced: [{ ...sd('/docs', 'id1', 1), localName: 'Docs' }] },
+    [{ type: 'download', key: '/docs/n.txt', localPath: '/Docs/n.txt', remotePath: '/docs/n.txt', remote: rf('/docs/n.txt', 'h5', 'id5') }],
   ],
-  ['remote delete: trashLocal', { local: [A.l], synced: [A.s] }, [{ type: 'trashLocal', key: '/a.txt', path: '/a.txt', kind: 'file' }]],
+  ['remote delete: trashLocal', { local: [A.l], synced: [A.s] }, [{ type: 'trashLocal', key: '/a.txt', localPath: '/a.txt', kind: 'file' }]],
   [
     'remote delete under keep: recorded as a kept deletion',
     { local: [A.l], synced: [A.s], policy: 'keep' },
@@ -121,82 +180,82 @@ const rows: [string, Trees, Op[]][] = [
   [
     'a kept remote deletion edited locally: uploaded as new',
     { local: [lf('/a.txt', 'h2', 1)], synced: [{ ...A.s, keptDeletion: 'remote' }], policy: 'keep' },
-    [{ type: 'upload', key: '/a.txt', path: '/a.txt', contentHash: 'h2' }],
+    [{ type: 'upload', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', contentHash: 'h2' }],
   ],
 
   // ---- rule 4: both changed ----
   [
     'both edited: the local file steps aside as a conflicted copy',
     { local: [lf('/a.txt', 'h2', 1)], remote: [rf('/a.txt', 'h3', 'id1')], synced: [A.s] },
-    [{ type: 'renameLocalConflict', key: '/a.txt', path: '/a.txt', conflictPath: `/a (${COPY}).txt` }],
+    [{ type: 'renameLocalConflict', key: '/a.txt', localPath: '/a.txt', conflictLocalPath: `/a (${COPY}).txt` }],
   ],
   [
     'both added different files',
     { local: [lf('/a.txt', 'h2', 1)], remote: [rf('/a.txt', 'h3', 'id1')] },
-    [{ type: 'renameLocalConflict', key: '/a.txt', path: '/a.txt', conflictPath: `/a (${COPY}).txt` }],
+    [{ type: 'renameLocalConflict', key: '/a.txt', localPath: '/a.txt', conflictLocalPath: `/a (${COPY}).txt` }],
   ],
   [
     'conflicted name taken locally: numbered',
     { ...all(file(`/a (${COPY}).txt`, 'h9', 9)), local: [lf('/a.txt', 'h2', 1), lf(`/a (${COPY}).txt`, 'h9', 9)], remote: [rf('/a.txt', 'h3', 'id1'), rf(`/a (${COPY}).txt`, 'h9', 'id9')] },
-    [{ type: 'renameLocalConflict', key: '/a.txt', path: '/a.txt', conflictPath: `/a (${COPY} 1).txt` }],
+    [{ type: 'renameLocalConflict', key: '/a.txt', localPath: '/a.txt', conflictLocalPath: `/a (${COPY} 1).txt` }],
   ],
   [
     'conflicted name taken only remotely: numbered, and the remote one downloads',
     { local: [lf('/a.txt', 'h2', 1)], remote: [rf('/a.txt', 'h3', 'id1'), rf(`/a (${COPY}).txt`, 'h9', 'id9')] },
     [
-      { type: 'renameLocalConflict', key: '/a.txt', path: '/a.txt', conflictPath: `/a (${COPY} 1).txt` },
-      { type: 'download', key: `/a (${COPY}).txt`, path: `/a (${COPY}).txt`, remote: rf(`/a (${COPY}).txt`, 'h9', 'id9') },
+      { type: 'renameLocalConflict', key: '/a.txt', localPath: '/a.txt', conflictLocalPath: `/a (${COPY} 1).txt` },
+      { type: 'download', key: `/a (${COPY}).txt`, localPath: `/a (${COPY}).txt`, remotePath: `/a (${COPY}).txt`, remote: rf(`/a (${COPY}).txt`, 'h9', 'id9') },
     ],
   ],
   [
     'a dotfile keeps its whole name before the marker',
     { local: [lf('/.bashrc', 'h2', 1)], remote: [rf('/.bashrc', 'h3', 'id1')] },
-    [{ type: 'renameLocalConflict', key: '/.bashrc', path: '/.bashrc', conflictPath: `/.bashrc (${COPY})` }],
+    [{ type: 'renameLocalConflict', key: '/.bashrc', localPath: '/.bashrc', conflictLocalPath: `/.bashrc (${COPY})` }],
   ],
   [
     'kind mismatch, both added: the local folder steps aside with its content',
     { local: [ld('/d', 1), lf('/d/x', 'h2', 2)], remote: [rf('/d', 'h3', 'id3')] },
-    [{ type: 'renameLocalConflict', key: '/d', path: '/d', conflictPath: `/d (${COPY})` }],
+    [{ type: 'renameLocalConflict', key: '/d', localPath: '/d', conflictLocalPath: `/d (${COPY})` }],
   ],
   [
     'local delete vs remote edit: the edit wins',
     { remote: [rf('/a.txt', 'h2', 'id1')], synced: [A.s] },
-    [{ type: 'download', key: '/a.txt', path: '/a.txt', remote: rf('/a.txt', 'h2', 'id1') }],
+    [{ type: 'download', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', remote: rf('/a.txt', 'h2', 'id1') }],
   ],
-  ['remote delete vs local edit: uploaded as new', { local: [lf('/a.txt', 'h2', 1)], synced: [A.s] }, [{ type: 'upload', key: '/a.txt', path: '/a.txt', contentHash: 'h2' }]],
+  ['remote delete vs local edit: uploaded as new', { local: [lf('/a.txt', 'h2', 1)], synced: [A.s] }, [{ type: 'upload', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', contentHash: 'h2' }]],
 
   // ---- kind changed on one side ----
   [
     'local replaced a file by a folder: the remote file goes first, the folder follows next pass',
     { local: [ld('/a.txt', 5), lf('/a.txt/x', 'h6', 6)], remote: [A.r], synced: [A.s] },
-    [{ type: 'deleteRemote', key: '/a.txt', path: '/a.txt', kind: 'file', rev: 'r-h1' }],
+    [{ type: 'deleteRemote', key: '/a.txt', remotePath: '/a.txt', kind: 'file', rev: 'r-h1' }],
   ],
   [
     'the same under keep: nothing is deleted, the local folder steps aside',
     { local: [ld('/a.txt', 5)], remote: [A.r], synced: [A.s], policy: 'keep' },
-    [{ type: 'renameLocalConflict', key: '/a.txt', path: '/a.txt', conflictPath: `/a.txt (${COPY})` }],
+    [{ type: 'renameLocalConflict', key: '/a.txt', localPath: '/a.txt', conflictLocalPath: `/a.txt (${COPY})` }],
   ],
   [
     'remote replaced an unchanged folder by a file: the local folder goes to the trash',
     { ...all(D, DX), remote: [rf('/d', 'h3', 'id3')] },
-    [{ type: 'trashLocal', key: '/d', path: '/d', kind: 'folder' }],
+    [{ type: 'trashLocal', key: '/d', localPath: '/d', kind: 'folder' }],
   ],
   [
     'remote replaced a folder holding a local edit by a file: the local folder steps aside',
     { ...all(D, DX), local: [D.l, lf('/d/x', 'h2', 11)], remote: [rf('/d', 'h3', 'id3')] },
-    [{ type: 'renameLocalConflict', key: '/d', path: '/d', conflictPath: `/d (${COPY})` }],
+    [{ type: 'renameLocalConflict', key: '/d', localPath: '/d', conflictLocalPath: `/d (${COPY})` }],
   ],
 
   // ---- rule 5: folders and subtrees ----
-  ['local deleted an unchanged folder: one deleteRemote', { ...all(D, DX, DY), local: [] }, [{ type: 'deleteRemote', key: '/d', path: '/d', kind: 'folder' }]],
-  ['remote deleted an unchanged folder: one trashLocal', { ...all(D, DX, DY), remote: [] }, [{ type: 'trashLocal', key: '/d', path: '/d', kind: 'folder' }]],
+  ['local deleted an unchanged folder: one deleteRemote', { ...all(D, DX, DY), local: [] }, [{ type: 'deleteRemote', key: '/d', remotePath: '/d', kind: 'folder' }]],
+  ['remote deleted an unchanged folder: one trashLocal', { ...all(D, DX, DY), remote: [] }, [{ type: 'trashLocal', key: '/d', localPath: '/d', kind: 'folder' }]],
   [
     'local deleted a folder with a remote edit inside: folder recreated, edit kept, the rest deleted',
     { ...all(D, DX, DY), local: [], remote: [D.r, rf('/d/x', 'h9', 'id11'), DY.r] },
     [
-      { type: 'createLocalFolder', key: '/d', path: '/d', remote: D.r },
-      { type: 'download', key: '/d/x', path: '/d/x', remote: rf('/d/x', 'h9', 'id11') },
-      { type: 'deleteRemote', key: '/d/y', path: '/d/y', kind: 'file', rev: 'r-hy' },
+      { type: 'createLocalFolder', key: '/d', localPath: '/d', remote: D.r },
+      { type: 'download', key: '/d/x', localPath: '/d/x', remotePath: '/d/x', remote: rf('/d/x', 'h9', 'id11') },
+      { type: 'deleteRemote', key: '/d/y', remotePath: '/d/y', kind: 'file', rev: 'r-hy' },
     ],
   ],
   [
@@ -207,21 +266,21 @@ const rows: [string, Trees, Op[]][] = [
       local: [D.l, DX.l, ld('/d/s', 13), lf('/d/s/w', 'hw', 14), lf('/d/s/z', 'hz', 15), lf('/d/s/new', 'hn', 16)],
     },
     [
-      { type: 'createRemoteFolder', key: '/d', path: '/d' },
-      { type: 'createRemoteFolder', key: '/d/s', path: '/d/s' },
-      { type: 'upload', key: '/d/s/new', path: '/d/s/new', contentHash: 'hn' },
-      { type: 'trashLocal', key: '/d/s/w', path: '/d/s/w', kind: 'file' },
-      { type: 'trashLocal', key: '/d/s/z', path: '/d/s/z', kind: 'file' },
-      { type: 'trashLocal', key: '/d/x', path: '/d/x', kind: 'file' },
+      { type: 'createRemoteFolder', key: '/d', remotePath: '/d' },
+      { type: 'createRemoteFolder', key: '/d/s', remotePath: '/d/s' },
+      { type: 'upload', key: '/d/s/new', localPath: '/d/s/new', remotePath: '/d/s/new', contentHash: 'hn' },
+      { type: 'trashLocal', key: '/d/s/w', localPath: '/d/s/w', kind: 'file' },
+      { type: 'trashLocal', key: '/d/s/z', localPath: '/d/s/z', kind: 'file' },
+      { type: 'trashLocal', key: '/d/x', localPath: '/d/x', kind: 'file' },
     ],
   ],
   [
     'remote deleted a folder holding an unchanged subfolder and an edit: the subfolder goes whole',
     { ...all(D, DX, folder('/d/s', 13), file('/d/s/w', 'hw', 14)), remote: [], local: [D.l, lf('/d/x', 'h2', 11), ld('/d/s', 13), lf('/d/s/w', 'hw', 14)] },
     [
-      { type: 'createRemoteFolder', key: '/d', path: '/d' },
-      { type: 'upload', key: '/d/x', path: '/d/x', contentHash: 'h2' },
-      { type: 'trashLocal', key: '/d/s', path: '/d/s', kind: 'folder' },
+      { type: 'createRemoteFolder', key: '/d', remotePath: '/d' },
+      { type: 'upload', key: '/d/x', localPath: '/d/x', remotePath: '/d/x', contentHash: 'h2' },
+      { type: 'trashLocal', key: '/d/s', localPath: '/d/s', kind: 'folder' },
     ],
   ],
   [
@@ -240,8 +299,8 @@ const rows: [string, Trees, Op[]][] = [
       policy: 'keep',
     },
     [
-      { type: 'createLocalFolder', key: '/d', path: '/d', remote: D.r },
-      { type: 'download', key: '/d/new', path: '/d/new', remote: rf('/d/new', 'hn', 'id20') },
+      { type: 'createLocalFolder', key: '/d', localPath: '/d', remote: D.r },
+      { type: 'download', key: '/d/new', localPath: '/d/new', remotePath: '/d/new', remote: rf('/d/new', 'hn', 'id20') },
     ],
   ],
 
@@ -253,56 +312,56 @@ const rows: [string, Trees, Op[]][] = [
   [
     'remote rename of a file: moveLocal',
     { local: [A.l], remote: [rf('/b.txt', 'h1', 'id1')], synced: [A.s] },
-    [{ type: 'moveLocal', fromKey: '/a.txt', fromPath: '/a.txt', toKey: '/b.txt', toPath: '/b.txt', remote: rf('/b.txt', 'h1', 'id1') }],
+    [{ type: 'moveLocal', fromKey: '/a.txt', fromLocalPath: '/a.txt', toKey: '/b.txt', toLocalPath: '/b.txt', remote: rf('/b.txt', 'h1', 'id1') }],
   ],
   [
     'remote move of a folder: one moveLocal for the whole subtree',
     { ...all(D, DX, DY), remote: [rd('/e', 'id10'), rf('/e/x', 'hx', 'id11'), rf('/e/y', 'hy', 'id12')] },
-    [{ type: 'moveLocal', fromKey: '/d', fromPath: '/d', toKey: '/e', toPath: '/e', remote: rd('/e', 'id10') }],
+    [{ type: 'moveLocal', fromKey: '/d', fromLocalPath: '/d', toKey: '/e', toLocalPath: '/e', remote: rd('/e', 'id10') }],
   ],
   [
     'local rename of a file: moveRemote',
     { local: [lf('/b.txt', 'h1', 1)], remote: [A.r], synced: [A.s] },
-    [{ type: 'moveRemote', fromKey: '/a.txt', fromPath: '/a.txt', toKey: '/b.txt', toPath: '/b.txt', kind: 'file' }],
+    [{ type: 'moveRemote', fromKey: '/a.txt', fromRemotePath: '/a.txt', toKey: '/b.txt', toRemotePath: '/b.txt', kind: 'file' }],
   ],
   [
     'local move of a folder: one moveRemote, the children follow silently',
     { ...all(D, DX, DY), local: [ld('/e', 10), lf('/e/x', 'hx', 11), lf('/e/y', 'hy', 12)] },
-    [{ type: 'moveRemote', fromKey: '/d', fromPath: '/d', toKey: '/e', toPath: '/e', kind: 'folder' }],
+    [{ type: 'moveRemote', fromKey: '/d', fromRemotePath: '/d', toKey: '/e', toRemotePath: '/e', kind: 'folder' }],
   ],
   [
     'local move into a new folder: the folder is created first, the move waits a pass',
     { local: [ld('/n', 5), lf('/n/a.txt', 'h1', 1)], remote: [A.r], synced: [A.s] },
-    [{ type: 'createRemoteFolder', key: '/n', path: '/n' }],
+    [{ type: 'createRemoteFolder', key: '/n', remotePath: '/n' }],
   ],
   [
     'local move plus edit: not a move, the new file uploads and the old one goes',
     { local: [lf('/b.txt', 'h2', 1)], remote: [A.r], synced: [A.s] },
     [
-      { type: 'upload', key: '/b.txt', path: '/b.txt', contentHash: 'h2' },
-      { type: 'deleteRemote', key: '/a.txt', path: '/a.txt', kind: 'file', rev: 'r-h1' },
+      { type: 'upload', key: '/b.txt', localPath: '/b.txt', remotePath: '/b.txt', contentHash: 'h2' },
+      { type: 'deleteRemote', key: '/a.txt', remotePath: '/a.txt', kind: 'file', rev: 'r-h1' },
     ],
   ],
   [
     'remote move while the local file was edited: both versions stay',
     { local: [lf('/a.txt', 'h2', 1)], remote: [rf('/b.txt', 'h1', 'id1')], synced: [A.s] },
     [
-      { type: 'upload', key: '/a.txt', path: '/a.txt', contentHash: 'h2' },
-      { type: 'download', key: '/b.txt', path: '/b.txt', remote: rf('/b.txt', 'h1', 'id1') },
+      { type: 'upload', key: '/a.txt', localPath: '/a.txt', remotePath: '/a.txt', contentHash: 'h2' },
+      { type: 'download', key: '/b.txt', localPath: '/b.txt', remotePath: '/b.txt', remote: rf('/b.txt', 'h1', 'id1') },
     ],
   ],
   [
     'remote move plus edit: downloaded, the unchanged local original trashed',
     { local: [A.l], remote: [rf('/b.txt', 'h2', 'id1')], synced: [A.s] },
     [
-      { type: 'download', key: '/b.txt', path: '/b.txt', remote: rf('/b.txt', 'h2', 'id1') },
-      { type: 'trashLocal', key: '/a.txt', path: '/a.txt', kind: 'file' },
+      { type: 'download', key: '/b.txt', localPath: '/b.txt', remotePath: '/b.txt', remote: rf('/b.txt', 'h2', 'id1') },
+      { type: 'trashLocal', key: '/a.txt', localPath: '/a.txt', kind: 'file' },
     ],
   ],
   [
     'a folder deletion waits while a move takes an item out of it',
     { ...all(D, DX, DY), remote: [rf('/x', 'hx', 'id11')] },
-    [{ type: 'moveLocal', fromKey: '/d/x', fromPath: '/d/x', toKey: '/x', toPath: '/x', remote: rf('/x', 'hx', 'id11') }],
+    [{ type: 'moveLocal', fromKey: '/d/x', fromLocalPath: '/d/x', toKey: '/x', toLocalPath: '/x', remote: rf('/x', 'hx', 'id11') }],
   ],
   [
     'swapped folders (each side moved one into the other) cannot be mirrored: copies instead',
@@ -312,10 +371,10 @@ const rows: [string, Trees, Op[]][] = [
       remote: [rd('/g', 'id1'), rd('/g/a', 'id2')],
     },
     [
-      { type: 'createRemoteFolder', key: '/a', path: '/a' },
-      { type: 'createRemoteFolder', key: '/a/g', path: '/a/g' },
-      { type: 'createLocalFolder', key: '/g', path: '/g', remote: rd('/g', 'id1') },
-      { type: 'createLocalFolder', key: '/g/a', path: '/g/a', remote: rd('/g/a', 'id2') },
+      { type: 'createRemoteFolder', key: '/a', remotePath: '/a' },
+      { type: 'createRemoteFolder', key: '/a/g', remotePath: '/a/g' },
+      { type: 'createLocalFolder', key: '/g', localPath: '/g', remote: rd('/g', 'id1') },
+      { type: 'createLocalFolder', key: '/g/a', localPath: '/g/a', remote: rd('/g/a', 'id2') },
     ],
   ],
 
@@ -328,15 +387,15 @@ const rows: [string, Trees, Op[]][] = [
       remote: [rf('/c.txt', 'hc3', 'id1'), rf('/m2', 'hm', 'id2'), rd('/n', 'id20'), rd('/n/o', 'id21'), rf('/n/o/f', 'hn', 'id22'), rf('/z', 'hz', 'id3'), rd('/y', 'id4'), rd('/y/deep', 'id5'), rf('/q', 'hq', 'id8', 'r-new')],
     },
     [
-      { type: 'renameLocalConflict', key: '/c.txt', path: '/c.txt', conflictPath: `/c (${COPY}).txt` },
-      { type: 'moveLocal', fromKey: '/m', fromPath: '/m', toKey: '/m2', toPath: '/m2', remote: rf('/m2', 'hm', 'id2') },
-      { type: 'createLocalFolder', key: '/n', path: '/n', remote: rd('/n', 'id20') },
-      { type: 'createLocalFolder', key: '/n/o', path: '/n/o', remote: rd('/n/o', 'id21') },
-      { type: 'download', key: '/n/o/f', path: '/n/o/f', remote: rf('/n/o/f', 'hn', 'id22') },
-      { type: 'upload', key: '/u', path: '/u', contentHash: 'hu' },
-      { type: 'trashLocal', key: '/y/deep/f', path: '/y/deep/f', kind: 'file' },
-      { type: 'trashLocal', key: '/y/f2', path: '/y/f2', kind: 'file' },
-      { type: 'deleteRemote', key: '/z', path: '/z', kind: 'file', rev: 'r-hz' },
+      { type: 'renameLocalConflict', key: '/c.txt', localPath: '/c.txt', conflictLocalPath: `/c (${COPY}).txt` },
+      { type: 'moveLocal', fromKey: '/m', fromLocalPath: '/m', toKey: '/m2', toLocalPath: '/m2', remote: rf('/m2', 'hm', 'id2') },
+      { type: 'createLocalFolder', key: '/n', localPath: '/n', remote: rd('/n', 'id20') },
+      { type: 'createLocalFolder', key: '/n/o', localPath: '/n/o', remote: rd('/n/o', 'id21') },
+      { type: 'download', key: '/n/o/f', localPath: '/n/o/f', remotePath: '/n/o/f', remote: rf('/n/o/f', 'hn', 'id22') },
+      { type: 'upload', key: '/u', localPath: '/u', remotePath: '/u', contentHash: 'hu' },
+      { type: 'trashLocal', key: '/y/deep/f', localPath: '/y/deep/f', kind: 'file' },
+      { type: 'trashLocal', key: '/y/f2', localPath: '/y/f2', kind: 'file' },
+      { type: 'deleteRemote', key: '/z', remotePath: '/z', kind: 'file', rev: 'r-hz' },
       { type: 'record', item: sf('/q', 'hq', 'id8', 8, 'r-new') },
     ],
   ],

@@ -1,6 +1,7 @@
 // Carries out one planner op against the disk and the provider, then records its outcome in the
 // index (merge base, activity). Every op first checks that the side it writes to still looks the
 // way the planner saw it; if not it stops with LocalChangedError and the next pass re-plans.
+// The disk is addressed only through an op's localPath, the provider only through its remotePath.
 import { lstat, mkdir, realpath, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { LocalItem, Op, RemoteItem, SyncedItem } from './model.js';
@@ -11,10 +12,10 @@ import type { LocalTree } from './localTree.js';
 import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
 import type { TransferProgress } from './status.js';
-import { isSameOrBelow, remoteParent, resolveInsideRoot } from '../paths.js';
+import { isSameOrBelow, remoteBasename, remoteParent, resolveInsideRoot } from '../paths.js';
 import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
 import { moveToTrash, trashPlaceName } from '../local/trash.js';
-import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
+import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, TargetExistsError, tempPathFor } from '../local/atomicWrite.js';
 
 /** The local side changed after the plan was made: not an error, the op is re-planned. */
 export class LocalChangedError extends Error {
@@ -65,8 +66,14 @@ export class Executor {
         return this.moveRemote(op);
       case 'moveLocal':
         return this.moveLocal(op);
+      case 'caseRenameRemote':
+        return this.caseRenameRemote(op);
+      case 'caseRenameLocal':
+        return this.caseRenameLocal(op);
       case 'renameLocalConflict':
         return this.renameLocalConflict(op);
+      case 'renameLocalCaseConflict':
+        return this.renameLocalCaseConflict(op);
       case 'record':
         this.deps.index.putSynced(op.item);
         return;
@@ -79,60 +86,67 @@ export class Executor {
     }
   }
 
-  private abs(relPath: string): string {
-    return resolveInsideRoot(this.deps.localRoot, relPath);
+  private abs(localPath: string): string {
+    return resolveInsideRoot(this.deps.localRoot, localPath);
+  }
+
+  /** The local item at `key`, if it is still the one the plan saw at `localPath`. */
+  private plannedLocal(key: string, localPath: string): LocalItem | undefined {
+    const item = this.deps.local.get(key);
+    if (item && item.path !== localPath) throw new LocalChangedError(localPath);
+    return item;
   }
 
   private async upload(op: Extract<Op, { type: 'upload' }>, signal: AbortSignal): Promise<void> {
     const { provider, index, local } = this.deps;
-    const planned = local.get(op.key);
-    if (!planned || planned.kind !== 'file') throw new LocalChangedError(op.path);
-    const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.path, direction: 'up', bytes, total }, false);
+    const planned = this.plannedLocal(op.key, op.localPath);
+    if (!planned || planned.kind !== 'file') throw new LocalChangedError(op.localPath);
+    const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.remotePath, direction: 'up', bytes, total }, false);
     let remote: RemoteItem;
     try {
-      remote = await provider.upload(this.abs(op.path), op.path, { parentRev: op.parentRev, onProgress: progress, signal });
+      remote = await provider.upload(this.abs(op.localPath), op.remotePath, { parentRev: op.parentRev, onProgress: progress, signal });
     } catch (err) {
       // The rev we based the upload on is gone (a concurrent edit): re-plan, which keeps both.
-      if (err instanceof RemoteConflictError) throw new RemoteChangedError(op.path, op.key);
+      if (err instanceof RemoteConflictError) throw new RemoteChangedError(op.remotePath, op.key);
       throw err;
     } finally {
-      this.deps.onProgress({ path: op.path, direction: 'up', bytes: planned.size, total: planned.size }, true);
+      this.deps.onProgress({ path: op.remotePath, direction: 'up', bytes: planned.size, total: planned.size }, true);
     }
     // The provider hashed exactly the bytes it sent; if that is what the planner saw, the local
     // observation (inode, mtime) belongs to this version. Otherwise look at the file again now,
     // so the next pass does not plan from the old observation.
-    if (remote.contentHash !== planned.contentHash) await local.refresh([op.path]);
-    index.putSynced(mergeBase(remote, local.get(op.key), index.getSynced(op.key)));
+    if (remote.contentHash !== planned.contentHash) await local.refresh([op.localPath]);
+    index.putSynced(mergeBase(remote, local.get(op.key)));
     index.addActivity({ time: this.deps.now(), action: 'upload', path: remote.path, size: remote.size });
   }
 
   private async download(op: Extract<Op, { type: 'download' }>, signal: AbortSignal): Promise<void> {
     const { provider, index, local, stateDir } = this.deps;
-    const finalPath = this.abs(op.path);
-    const planned = local.get(op.key);
-    if (planned?.kind === 'folder') throw new LocalChangedError(op.path);
+    const finalPath = this.abs(op.localPath);
+    const planned = this.plannedLocal(op.key, op.localPath);
+    if (planned?.kind === 'folder') throw new LocalChangedError(op.localPath);
     const temp = await tempPathFor(stateDir);
-    const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.path, direction: 'down', bytes, total }, false);
+    const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.remotePath, direction: 'down', bytes, total }, false);
     let remote: RemoteItem;
     try {
-      remote = await provider.download(op.path, temp, { expectedHash: op.remote.contentHash, onProgress: progress, signal });
+      remote = await provider.download(op.remotePath, temp, { expectedHash: op.remote.contentHash, onProgress: progress, signal });
       const mtime = remote.clientModified ? new Date(remote.clientModified) : new Date(this.deps.now());
       // Flush first: the check below and the rename must follow each other as closely as possible,
       // or a save made during a long fsync would be replaced.
       await flushDownloadedFile(temp, mtime);
-      await this.assertWritableInsideRoot(nodePath.dirname(finalPath), op.path);
-      await this.assertLocalUnchanged(finalPath, op.path, planned);
+      await this.assertWritableInsideRoot(nodePath.dirname(finalPath), op.localPath);
+      await this.assertLocalUnchanged(finalPath, op.localPath, planned);
       if (planned) await placeDownloadedFile(temp, finalPath);
-      else await this.placeNew(temp, finalPath, op.path);
+      else await this.placeNew(temp, finalPath, op.localPath);
     } catch (err) {
       await rm(temp, { force: true });
       if (err instanceof LocalChangedError || isTwinfoldError(err) || isAbortError(err)) throw err;
-      throw fsErrorToSyncError(err, op.path, 'saving');
+      throw fsErrorToSyncError(err, op.localPath, 'saving');
     } finally {
-      this.deps.onProgress({ path: op.path, direction: 'down', bytes: op.remote.size ?? 0, total: op.remote.size ?? 0 }, true);
+      this.deps.onProgress({ path: op.remotePath, direction: 'down', bytes: op.remote.size ?? 0, total: op.remote.size ?? 0 }, true);
     }
-    await local.refresh([op.path]);
-    index.putSynced(mergeBase(remote, local.get(op.key), index.getSynced(op.key)));
+    await local.refresh([op.localPath]);
+    index.putSynced(mergeBase(remote, local.get(op.key)));
     index.addActivity({ time: this.deps.now(), action: 'download', path: remote.path, size: remote.size });
   }
 
@@ -183,26 +197,26 @@ export class Executor {
 
   private async createLocalFolder(op: Extract<Op, { type: 'createLocalFolder' }>): Promise<void> {
     const { index, local } = this.deps;
-    const abs = this.abs(op.path);
+    const abs = this.abs(op.localPath);
     try {
       await mkdir(abs, { recursive: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LocalChangedError(op.path);
-      throw fsErrorToSyncError(err, op.path, 'creating the folder');
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LocalChangedError(op.localPath);
+      throw fsErrorToSyncError(err, op.localPath, 'creating the folder');
     }
-    await local.refresh([op.path]);
+    await local.refresh([op.localPath]);
     index.putSynced(mergeBase(op.remote, local.get(op.key)));
-    index.addActivity({ time: this.deps.now(), action: 'mkdir_local', path: op.path });
+    index.addActivity({ time: this.deps.now(), action: 'mkdir_local', path: op.localPath });
   }
 
   private async createRemoteFolder(op: Extract<Op, { type: 'createRemoteFolder' }>): Promise<void> {
     const { provider, index, local } = this.deps;
     let remote: RemoteItem;
     try {
-      remote = await provider.createFolder(op.path);
+      remote = await provider.createFolder(op.remotePath);
     } catch (err) {
       // Someone else created it meanwhile: the next listing shows it and the planner links it.
-      if (err instanceof RemoteConflictError) throw new RemoteChangedError(op.path, op.key);
+      if (err instanceof RemoteConflictError) throw new RemoteChangedError(op.remotePath, op.key);
       throw err;
     }
     index.putSynced(mergeBase(remote, local.get(op.key)));
@@ -217,82 +231,134 @@ export class Executor {
       index.deleteSyncedSubtree(op.key);
       return;
     }
-    if (planned.kind === 'file') await this.assertLocalUnchanged(this.abs(op.path), op.path, planned);
+    if (planned.kind === 'file') await this.assertLocalUnchanged(this.abs(op.localPath), op.localPath, planned);
     else await this.assertSubtreeUnchanged(op);
     let where: string;
     try {
-      const result = await moveToTrash(this.abs(op.path), nodePath.join(this.deps.stateDir, 'trash'));
+      const result = await moveToTrash(this.abs(op.localPath), nodePath.join(this.deps.stateDir, 'trash'));
       const place = trashPlaceName(result);
       where = result.location ? `moved to ${place}: ${result.location}` : `moved to ${place}`;
     } catch (err) {
-      throw fsErrorToSyncError(err, op.path, 'moving to the trash');
+      throw fsErrorToSyncError(err, op.localPath, 'moving to the trash');
     }
-    await local.refresh([op.path]);
+    await local.refresh([op.localPath]);
     index.deleteSyncedSubtree(op.key);
-    index.addActivity({ time: this.deps.now(), action: 'delete_local', path: op.path, detail: where });
+    index.addActivity({ time: this.deps.now(), action: 'delete_local', path: op.localPath, detail: where });
   }
 
   /** A folder goes to the trash only if nothing inside changed since the plan (an edit beats a delete). */
   private async assertSubtreeUnchanged(op: Extract<Op, { type: 'trashLocal' }>): Promise<void> {
     const { index, local } = this.deps;
-    await local.refresh([op.path]);
+    await local.refresh([op.localPath]);
     for (const [key, item] of local.tree()) {
       if (!isSameOrBelow(key, op.key)) continue;
       const synced = index.getSynced(key);
-      if (!synced || synced.kind !== item.kind || (item.kind === 'file' && synced.contentHash !== item.contentHash)) throw new LocalChangedError(op.path);
+      if (!synced || synced.kind !== item.kind || (item.kind === 'file' && synced.contentHash !== item.contentHash)) throw new LocalChangedError(op.localPath);
     }
   }
 
   private async deleteRemote(op: Extract<Op, { type: 'deleteRemote' }>): Promise<void> {
     const { provider, index } = this.deps;
-    await provider.delete(op.path, op.rev ? { parentRev: op.rev } : undefined);
+    await provider.delete(op.remotePath, op.rev ? { parentRev: op.rev } : undefined);
     index.deleteSyncedSubtree(op.key);
-    index.addActivity({ time: this.deps.now(), action: 'delete_remote', path: op.path });
+    index.addActivity({ time: this.deps.now(), action: 'delete_remote', path: op.remotePath });
   }
 
   private async moveRemote(op: Extract<Op, { type: 'moveRemote' }>): Promise<void> {
     const { provider, index, local } = this.deps;
-    const remote = await provider.move(op.fromPath, op.toPath);
-    index.moveSynced(op.fromKey, op.toKey, op.toPath);
-    const moved = index.getSynced(op.toKey);
-    index.putSynced(mergeBase(remote, local.get(op.toKey), moved));
-    index.addActivity({ time: this.deps.now(), action: 'move_remote', path: op.toPath, detail: `from ${op.fromPath}` });
+    const remote = await provider.move(op.fromRemotePath, op.toRemotePath);
+    index.moveSynced(op.fromKey, op.toKey, remote.path);
+    index.putSynced(mergeBase(remote, local.get(op.toKey)));
+    index.addActivity({ time: this.deps.now(), action: 'move_remote', path: remote.path, detail: `from ${op.fromRemotePath}` });
   }
 
   private async moveLocal(op: Extract<Op, { type: 'moveLocal' }>): Promise<void> {
     const { index, local } = this.deps;
-    const from = this.abs(op.fromPath);
-    const to = this.abs(op.toPath);
+    this.plannedLocal(op.fromKey, op.fromLocalPath);
     try {
-      await mkdir(nodePath.dirname(to), { recursive: true });
-      await renameNoReplace(from, to);
+      await mkdir(nodePath.dirname(this.abs(op.toLocalPath)), { recursive: true });
+      await renameNoReplace(this.abs(op.fromLocalPath), this.abs(op.toLocalPath));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' || code === 'ENOENT') throw new LocalChangedError(op.fromPath);
-      throw fsErrorToSyncError(err, op.fromPath, 'moving');
+      if (code === 'EEXIST' || code === 'ENOENT') throw new LocalChangedError(op.fromLocalPath);
+      throw fsErrorToSyncError(err, op.fromLocalPath, 'moving');
     }
-    await local.refresh([op.fromPath, op.toPath]);
-    index.moveSynced(op.fromKey, op.toKey, op.toPath);
-    index.putSynced(mergeBase(op.remote, local.get(op.toKey), index.getSynced(op.toKey)));
-    index.addActivity({ time: this.deps.now(), action: 'move_local', path: op.toPath, detail: `from ${op.fromPath}` });
+    await local.refresh([op.fromLocalPath, op.toLocalPath]);
+    index.moveSynced(op.fromKey, op.toKey, op.remote.path);
+    index.putSynced(mergeBase(op.remote, local.get(op.toKey)));
+    index.addActivity({ time: this.deps.now(), action: 'move_local', path: op.toLocalPath, detail: `from ${op.fromLocalPath}` });
+  }
+
+  /** The provider respells the item (a case-only move); the merge base keeps its content. */
+  private async caseRenameRemote(op: Extract<Op, { type: 'caseRenameRemote' }>): Promise<void> {
+    const remote = await this.deps.provider.move(op.fromRemotePath, op.toRemotePath);
+    this.recordSpelling(op.key, remote.path);
+    this.deps.index.addActivity({ time: this.deps.now(), action: 'move_remote', path: remote.path, detail: `from ${op.fromRemotePath}` });
+  }
+
+  private async caseRenameLocal(op: Extract<Op, { type: 'caseRenameLocal' }>): Promise<void> {
+    const { local } = this.deps;
+    const planned = this.plannedLocal(op.key, op.fromLocalPath);
+    if (planned?.kind !== op.kind) throw new LocalChangedError(op.fromLocalPath);
+    await this.renameLocal(op.fromLocalPath, op.toLocalPath, 'renaming');
+    await local.refresh([op.toLocalPath]);
+    this.recordSpelling(op.key, op.remotePath);
+    this.deps.index.addActivity({ time: this.deps.now(), action: 'move_local', path: op.toLocalPath, detail: `from ${op.fromLocalPath}` });
+  }
+
+  /**
+   * After a case-only rename: the merge base takes both sides' current spelling (the children's
+   * too) and keeps its content, so an edit made beside the rename is still seen as one.
+   */
+  private recordSpelling(key: string, remotePath: string): void {
+    const { index, local } = this.deps;
+    index.moveSynced(key, key, remotePath);
+    const synced = index.getSynced(key);
+    const item = local.get(key);
+    const localName = item ? remoteBasename(item.path) : undefined;
+    if (!synced) return;
+    const { localName: _previous, ...base } = synced;
+    index.putSynced(localName === undefined || localName === remoteBasename(remotePath) ? base : { ...base, localName });
+  }
+
+  /** Renames within the local root, never over an existing item; a vanished source or a taken target is re-planned. */
+  private async renameLocal(fromLocalPath: string, toLocalPath: string, what: string): Promise<void> {
+    try {
+      await renameNoReplace(this.abs(fromLocalPath), this.abs(toLocalPath));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOENT' || err instanceof TargetExistsError) throw new LocalChangedError(fromLocalPath);
+      throw fsErrorToSyncError(err, fromLocalPath, what);
+    }
   }
 
   private async renameLocalConflict(op: Extract<Op, { type: 'renameLocalConflict' }>): Promise<void> {
     const { index, local } = this.deps;
-    const from = this.abs(op.path);
-    const to = this.abs(op.conflictPath);
-    if (remoteParent(op.path) !== remoteParent(op.conflictPath)) {
-      throw new SyncError({ path: op.path, title: 'Internal error', message: 'a conflicted copy must stay in its folder', retryable: false });
+    if (remoteParent(op.localPath) !== remoteParent(op.conflictLocalPath)) {
+      throw new SyncError({ path: op.localPath, title: 'Internal error', message: 'a conflicted copy must stay in its folder', retryable: false });
     }
-    try {
-      await renameNoReplace(from, to);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' || code === 'ENOENT') throw new LocalChangedError(op.path);
-      throw fsErrorToSyncError(err, op.path, 'keeping a conflicted copy of');
+    if (!this.plannedLocal(op.key, op.localPath)) throw new LocalChangedError(op.localPath);
+    await this.renameLocal(op.localPath, op.conflictLocalPath, 'keeping a conflicted copy of');
+    await local.refresh([op.localPath, op.conflictLocalPath]);
+    index.addActivity({ time: this.deps.now(), action: 'conflict', path: op.localPath, detail: `local version kept as ${op.conflictLocalPath}` });
+  }
+
+  /**
+   * A second local name for a key (`A.txt` beside `a.txt`) gets a name of its own, so neither
+   * overwrites the other on Dropbox; only while it is still exactly the item the plan saw.
+   */
+  private async renameLocalCaseConflict(op: Extract<Op, { type: 'renameLocalCaseConflict' }>): Promise<void> {
+    const { index, local } = this.deps;
+    if (remoteParent(op.localPath) !== remoteParent(op.toLocalPath)) {
+      throw new SyncError({ path: op.localPath, title: 'Internal error', message: 'a renamed case conflict must stay in its folder', retryable: false });
     }
-    await local.refresh([op.path, op.conflictPath]);
-    index.addActivity({ time: this.deps.now(), action: 'conflict', path: op.path, detail: `local version kept as ${op.conflictPath}` });
+    const kept = local.get(op.key);
+    const stats = await lstat(this.abs(op.localPath)).catch(() => undefined);
+    const kind = stats?.isDirectory() ? 'folder' : stats?.isFile() ? 'file' : undefined;
+    if (!kept || kept.path === op.localPath || kind !== op.kind) throw new LocalChangedError(op.localPath);
+    await this.renameLocal(op.localPath, op.toLocalPath, 'renaming');
+    await local.refresh([op.localPath, op.toLocalPath]);
+    index.addActivity({ time: this.deps.now(), action: 'conflict', path: op.localPath, detail: `renamed to ${op.toLocalPath}: another item has the same name apart from case` });
   }
 }
 
@@ -300,9 +366,9 @@ export class Executor {
  * The merge base once both sides hold `remote`: the planner's own merge when the local item is
  * known to match, else identity from the remote alone (the next pass then looks at the disk again).
  */
-function mergeBase(remote: RemoteItem, local: LocalItem | undefined, previous?: SyncedItem): SyncedItem {
+function mergeBase(remote: RemoteItem, local: LocalItem | undefined): SyncedItem {
   const matches = local !== undefined && local.kind === remote.kind && (remote.kind === 'folder' || local.contentHash === remote.contentHash);
-  if (matches) return mergeSynced(local, remote, previous);
+  if (matches) return mergeSynced(local, remote);
   const base: SyncedItem = { key: remote.key, path: remote.path, kind: remote.kind, id: remote.id };
   if (remote.kind === 'file') Object.assign(base, { rev: remote.rev, contentHash: remote.contentHash, size: remote.size });
   return base;

@@ -1,7 +1,8 @@
 // The engine's view of the local side: the whole tree from a startup scan, kept current by
 // re-observing the paths that watcher hints and the engine's own operations touch.
-import type { LocalItem, PathKey, Tree } from './model.js';
-import { isSameOrBelow, pathLower } from '../paths.js';
+import { lstat } from 'node:fs/promises';
+import type { CaseConflict, LocalItem, PathKey, Tree } from './model.js';
+import { isSameOrBelow, pathLower, resolveInsideRoot } from '../paths.js';
 import { scanLocal, statLocalMany, type ScanOptions } from '../local/scanner.js';
 import type { LocalProblem } from '../local/problems.js';
 
@@ -42,6 +43,23 @@ export class LocalTree {
 
   problems(): LocalProblem[] {
     return [...this.problemsByPath.values()];
+  }
+
+  /**
+   * Items left out of the tree because another local name has their key (`A.txt` beside `a.txt`):
+   * input for the planner, which renames them so both are kept. One that vanished is skipped.
+   */
+  async caseConflicts(): Promise<CaseConflict[]> {
+    const found = await Promise.all(
+      this.problems()
+        .filter((p) => p.kind === 'case_conflict')
+        .map(async ({ path }): Promise<CaseConflict | undefined> => {
+          const stats = await lstat(resolveInsideRoot(this.root, path)).catch(() => undefined);
+          if (stats?.isDirectory()) return { path, kind: 'folder' };
+          return stats?.isFile() ? { path, kind: 'file' } : undefined;
+        }),
+    );
+    return found.filter((c): c is CaseConflict => c !== undefined);
   }
 
   /**

@@ -37,10 +37,15 @@ export interface RemoteItem {
 /** Which side deliberately kept a deletion unsynced (deletion policy `keep`). */
 export type KeptDeletion = 'local' | 'remote';
 
-/** The last state both sides agreed on: the merge base. */
+/**
+ * The last state both sides agreed on: the merge base. `path` is Dropbox's spelling (path_display);
+ * `localName` is the name on disk when it is spelled differently (case or Unicode form), so a
+ * case-only rename on either side can be told apart from a difference both sides started with.
+ */
 export interface SyncedItem {
   key: PathKey;
   path: string;
+  localName?: string;
   kind: ItemKind;
   id?: string;
   rev?: string;
@@ -51,6 +56,13 @@ export interface SyncedItem {
   mtimeMs?: number;
   /** Set when, under the `keep` policy, this side deleted the item and the deletion was not propagated. */
   keptDeletion?: KeptDeletion;
+}
+
+/** A local item whose name Dropbox sees as another's (case or Unicode form) in the same folder. */
+export interface CaseConflict {
+  /** As spelled on disk; its key is taken by the item the scanner kept. */
+  path: string;
+  kind: ItemKind;
 }
 
 export type Tree<T> = Map<PathKey, T>;
@@ -72,26 +84,41 @@ export interface PlanInput {
    * is never removed as a whole on either side: what the user cannot see is never deleted with it.
    */
   excludedPresent?: { local: Iterable<PathKey>; remote: Iterable<PathKey> };
+  /** Local items left out of `local` because their key is taken (LocalTree.caseConflicts()). */
+  caseConflicts?: readonly CaseConflict[];
 }
 
-/** One step that is safe to run now. Paths are relative display paths; keys are path_lower. */
+/**
+ * One step that is safe to run now. Keys are path_lower. Each side is addressed only by its own
+ * spelling: `localPath` as on disk (relative to the local root), `remotePath` as on Dropbox
+ * (relative to the synced folder). The two may differ in case or Unicode form.
+ */
 export type Op =
   /** Upload a local file. `parentRev` set: WriteMode.update(rev); absent: WriteMode.add. */
-  | { type: 'upload'; key: PathKey; path: string; contentHash: string; parentRev?: string }
+  | { type: 'upload'; key: PathKey; localPath: string; remotePath: string; contentHash: string; parentRev?: string }
   /** Write the remote file locally (temp file, verify, atomic rename). */
-  | { type: 'download'; key: PathKey; path: string; remote: RemoteItem }
-  | { type: 'createLocalFolder'; key: PathKey; path: string; remote: RemoteItem }
-  | { type: 'createRemoteFolder'; key: PathKey; path: string }
+  | { type: 'download'; key: PathKey; localPath: string; remotePath: string; remote: RemoteItem }
+  | { type: 'createLocalFolder'; key: PathKey; localPath: string; remote: RemoteItem }
+  | { type: 'createRemoteFolder'; key: PathKey; remotePath: string }
   /** Move a local item (file or whole folder) to the OS trash. */
-  | { type: 'trashLocal'; key: PathKey; path: string; kind: ItemKind }
+  | { type: 'trashLocal'; key: PathKey; localPath: string; kind: ItemKind }
   /** Delete a remote item (a folder with its whole subtree). `rev` guards files against a concurrent edit. */
-  | { type: 'deleteRemote'; key: PathKey; path: string; kind: ItemKind; rev?: string }
+  | { type: 'deleteRemote'; key: PathKey; remotePath: string; kind: ItemKind; rev?: string }
   /** A local rename/move detected by inode: mirror it remotely with move_v2. */
-  | { type: 'moveRemote'; fromKey: PathKey; fromPath: string; toKey: PathKey; toPath: string; kind: ItemKind }
+  | { type: 'moveRemote'; fromKey: PathKey; fromRemotePath: string; toKey: PathKey; toRemotePath: string; kind: ItemKind }
   /** A remote rename/move detected by id: mirror it locally with a rename. */
-  | { type: 'moveLocal'; fromKey: PathKey; fromPath: string; toKey: PathKey; toPath: string; remote: RemoteItem }
-  /** Both sides changed: rename the local item to `conflictPath`; later passes upload it and download the remote. */
-  | { type: 'renameLocalConflict'; key: PathKey; path: string; conflictPath: string }
+  | { type: 'moveLocal'; fromKey: PathKey; fromLocalPath: string; toKey: PathKey; toLocalPath: string; remote: RemoteItem }
+  /** The local name changed only in case: respell the remote item (same key). */
+  | { type: 'caseRenameRemote'; key: PathKey; kind: ItemKind; fromRemotePath: string; toRemotePath: string }
+  /** The remote name changed only in case: respell the local item (same key). `remotePath` is recorded. */
+  | { type: 'caseRenameLocal'; key: PathKey; kind: ItemKind; fromLocalPath: string; toLocalPath: string; remotePath: string }
+  /** Both sides changed: rename the local item to `conflictLocalPath`; later passes upload it and download the remote. */
+  | { type: 'renameLocalConflict'; key: PathKey; localPath: string; conflictLocalPath: string }
+  /**
+   * A second local name for one key (`a.txt` beside `A.txt`): rename it to `toLocalPath` (key
+   * `toKey`) so both are kept. `key` is the shared key, held by the item the scanner kept.
+   */
+  | { type: 'renameLocalCaseConflict'; key: PathKey; kind: ItemKind; localPath: string; toKey: PathKey; toLocalPath: string }
   /** Both sides already agree (same content / both folders): just record the merge base. */
   | { type: 'record'; item: SyncedItem }
   /** Gone on both sides (or a kept deletion resolved): drop the merge base. */
@@ -110,23 +137,38 @@ export function keyOfOp(op: Op): PathKey {
   }
 }
 
-/** Every key an op touches (both ends of a move). */
+/** Every key an op touches (both ends of a move or a case-conflict rename). */
 export function keysOfOp(op: Op): PathKey[] {
-  return op.type === 'moveLocal' || op.type === 'moveRemote' ? [op.fromKey, op.toKey] : [keyOfOp(op)];
+  if (op.type === 'moveLocal' || op.type === 'moveRemote') return [op.fromKey, op.toKey];
+  if (op.type === 'renameLocalCaseConflict') return [op.key, op.toKey];
+  return [keyOfOp(op)];
 }
 
-/** The path to show people for an op. */
+/** The path to show people for an op: Dropbox's spelling where there is one, else the disk's. */
 export function pathOfOp(op: Op): string {
   switch (op.type) {
-    case 'moveLocal':
+    case 'upload':
+    case 'download':
+    case 'createRemoteFolder':
+    case 'deleteRemote':
+      return op.remotePath;
+    case 'createLocalFolder':
+    case 'trashLocal':
+    case 'renameLocalConflict':
+    case 'renameLocalCaseConflict':
+      return op.localPath;
     case 'moveRemote':
-      return op.fromPath;
+    case 'caseRenameRemote':
+      return op.fromRemotePath;
+    case 'moveLocal':
+    case 'caseRenameLocal':
+      return op.fromLocalPath;
     case 'record':
       return op.item.path;
     case 'forget':
       return op.key;
     default:
-      return op.path;
+      return assertNever(op);
   }
 }
 

@@ -18,12 +18,19 @@
 //     (deepest first), then bookkeeping; by key within a group.
 //  8. No two ops touch one key or overlapping subtrees; anything inside a subtree another op (or a
 //     waiting move) owns is left for a later pass.
+//  9. Spelling: each side is addressed by its own spelling (ops carry localPath and remotePath). A
+//     name respelled in case on one side only (vs the merge base's spelling of that side) is
+//     respelled on the other; a difference in Unicode form alone is no rename. The remote tree
+//     learns a respelling when the item's own entry comes again (our provider respells through a
+//     temporary name, so its feed shows one); a respelling made elsewhere in place, which Dropbox's
+//     list_folder/continue never reports, is seen only at the next full listing (cursor reset).
 // 10. Excluded subtrees (selective sync) are absent from the trees; where one still holds something
 //     on a side, its ancestors count as changed there (rule 5 then keeps them).
 import { compareKeys, isSameOrBelow, joinRemote, keyDepth, pathLower, remoteBasename, remoteParent } from '../paths.js';
 import { conflictedCopyPath } from './conflictNames.js';
+import { caseConflictPath } from './caseConflictName.js';
 import { assertNever, keyOfOp } from './model.js';
-import type { ItemKind, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from './model.js';
+import type { CaseConflict, ItemKind, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from './model.js';
 
 type Side = 'local' | 'remote';
 
@@ -65,20 +72,24 @@ function withoutUndefined<T extends object>(value: T): T {
   return out as T;
 }
 
+/** The on-disk name of a merge base (its Dropbox name unless recorded otherwise). */
+export function syncedLocalName(synced: SyncedItem): string {
+  return synced.localName ?? remoteBasename(synced.path);
+}
+
 /**
  * The merge base for a local and a remote item that agree: identity and rev from the remote,
- * the local observation (inode, mtime, size) that lets the scanner skip rehashing and find renames.
- * The spelling is recorded only once both sides agree on it, so a case-only rename on one side
- * does not flip the record back and forth. The engine should record with this after transfers too.
+ * the local observation (inode, mtime, size) that lets the scanner skip rehashing and find renames,
+ * and each side's spelling of the name. The engine records with this after transfers too.
  */
-export function mergeSynced(local: LocalItem, remote: RemoteItem, previous?: SyncedItem): SyncedItem {
-  const path = local.path === remote.path ? local.path : (previous?.path ?? remote.path);
+export function mergeSynced(local: LocalItem, remote: RemoteItem): SyncedItem {
+  const localName = remoteBasename(local.path);
+  const spelling = { key: remote.key, path: remote.path, localName: localName === remoteBasename(remote.path) ? undefined : localName };
   if (remote.kind === 'folder') {
-    return withoutUndefined({ key: remote.key, path, kind: 'folder' as const, id: remote.id, inode: local.inode });
+    return withoutUndefined({ ...spelling, kind: 'folder' as const, id: remote.id, inode: local.inode });
   }
   return withoutUndefined({
-    key: remote.key,
-    path,
+    ...spelling,
     kind: 'file' as const,
     id: remote.id,
     rev: remote.rev,
@@ -89,7 +100,7 @@ export function mergeSynced(local: LocalItem, remote: RemoteItem, previous?: Syn
   });
 }
 
-const SYNCED_FIELDS = ['key', 'path', 'kind', 'id', 'rev', 'contentHash', 'size', 'inode', 'mtimeMs', 'keptDeletion'] as const;
+const SYNCED_FIELDS = ['key', 'path', 'localName', 'kind', 'id', 'rev', 'contentHash', 'size', 'inode', 'mtimeMs', 'keptDeletion'] as const;
 
 function sameSynced(a: SyncedItem, b: SyncedItem): boolean {
   return SYNCED_FIELDS.every((field) => a[field] === b[field]);
@@ -147,6 +158,11 @@ class Locks {
 
 type Move = Extract<Op, { type: 'moveLocal' | 'moveRemote' }>;
 
+/** Names compare in NFC: a name in another Unicode form is the same name, not a rename. */
+function sameName(a: string, b: string): boolean {
+  return a === b || a.normalize('NFC') === b.normalize('NFC');
+}
+
 function isCreationOn(op: Op, side: Side): boolean {
   return op.type === (side === 'local' ? 'createLocalFolder' : 'createRemoteFolder');
 }
@@ -160,6 +176,7 @@ class Pass {
   /** Ops that act on one key (everything but moves); a later decision may upgrade a `record`. */
   private readonly byKey = new Map<PathKey, Op>();
   private readonly moves: Move[] = [];
+  private readonly caseConflictOps: Op[] = [];
   /** Moves waiting for their target's parent folder, which this pass should create. */
   private readonly waitingMoves: { side: Side; toKey: PathKey }[] = [];
   private readonly conflictKeys = new Set<PathKey>();
@@ -181,8 +198,13 @@ class Pass {
     };
     this.hasBelow = { local: ancestorsOfItems(this.local), remote: ancestorsOfItems(this.remote) };
     this.changedBelow = { local: ancestorsOfItems(this.local, differs), remote: ancestorsOfItems(this.remote, differs) };
+    // Excluded subtrees and local case conflicts hold something the trees leave out.
+    const unseen = {
+      local: [...(input.excludedPresent?.local ?? []), ...(input.caseConflicts ?? []).map((c) => pathLower(c.path))],
+      remote: input.excludedPresent?.remote ?? [],
+    };
     for (const side of ['local', 'remote'] as const) {
-      for (const key of input.excludedPresent?.[side] ?? []) {
+      for (const key of unseen[side]) {
         for (const a of ancestorsOf(key)) {
           this.hasBelow[side].add(a);
           this.changedBelow[side].add(a);
@@ -193,11 +215,12 @@ class Pass {
 
   run(): Op[] {
     if (this.detectMoves) this.planMoves();
+    for (const conflict of this.input.caseConflicts ?? []) this.planCaseConflict(conflict);
     const keys = new Set<PathKey>([...this.local.keys(), ...this.remote.keys(), ...this.synced.keys()]);
     // Sorted, a folder comes before everything below it: subtree decisions are made first.
     for (const key of [...keys].sort()) this.decide(key);
     for (const waiting of this.waitingMoves) this.ensureParents(waiting.side, waiting.toKey);
-    return [...this.moves, ...this.byKey.values()].sort(compareOps);
+    return [...this.moves, ...this.caseConflictOps, ...this.byKey.values()].sort(compareOps);
   }
 
   private tree(side: Side): Tree<LocalItem> | Tree<RemoteItem> {
@@ -248,9 +271,9 @@ class Pass {
       yield {
         type: 'moveLocal',
         fromKey: base.key,
-        fromPath: source.path,
+        fromLocalPath: source.path,
         toKey: target.key,
-        toPath: this.localPathFor(target.key, target.path),
+        toLocalPath: this.localPathFor(target.key, target.path),
         remote: target,
       };
     }
@@ -270,12 +293,30 @@ class Pass {
       yield {
         type: 'moveRemote',
         fromKey: base.key,
-        fromPath: source.path,
+        fromRemotePath: source.path,
         toKey: target.key,
-        toPath: this.remotePathFor(target.key, target.path),
+        toRemotePath: this.remotePathFor(target.key, target.path),
         kind: target.kind,
       };
     }
+  }
+
+  /**
+   * A second local name for a key another local item holds: it is renamed to a free name beside
+   * it, so both are kept. Its folder counts as changed (see the constructor), so is never removed.
+   */
+  private planCaseConflict(conflict: CaseConflict): void {
+    const key = pathLower(conflict.path);
+    const taken = (candidate: string): boolean => {
+      const k = pathLower(candidate);
+      return this.local.has(k) || this.remote.has(k) || this.synced.has(k) || this.conflictKeys.has(k);
+    };
+    const toLocalPath = caseConflictPath(conflict.path, conflict.kind, taken);
+    const toKey = pathLower(toLocalPath);
+    if (this.locks.covers(key) || !this.locks.isFree(toKey, true)) return;
+    this.conflictKeys.add(toKey);
+    this.locks.lock(toKey, true);
+    this.caseConflictOps.push({ type: 'renameLocalCaseConflict', key, kind: conflict.kind, localPath: conflict.path, toKey, toLocalPath });
   }
 
   // ---- rules 1-5 and 9: one decision per key, parents first ----
@@ -292,6 +333,7 @@ class Pass {
       if (s) this.forget(key, s);
       return;
     }
+    if (l && r && s && this.mirroredCaseRename(l, r, s)) return;
     if (l && r && sameContent(l, r)) {
       this.recordAgreement(l, r, s);
       return;
@@ -313,9 +355,33 @@ class Pass {
     }
   }
 
+  /**
+   * Rule 9: a name respelled on one side only is respelled on the other, before anything else
+   * happens to it (its content, if it changed too, follows in a later pass).
+   */
+  private mirroredCaseRename(l: LocalItem, r: RemoteItem, s: SyncedItem): boolean {
+    if (l.kind !== r.kind || l.kind !== s.kind) return false;
+    const localName = remoteBasename(l.path);
+    const remoteName = remoteBasename(r.path);
+    if (sameName(localName, remoteName)) return false;
+    const localRenamed = !sameName(localName, syncedLocalName(s));
+    const remoteRenamed = !sameName(remoteName, remoteBasename(s.path));
+    if (localRenamed === remoteRenamed) return false; // neither (an old difference) or both: nothing to mirror
+    if (!this.locks.isFree(l.key, true)) {
+      this.locks.lock(l.key, true);
+      return true;
+    }
+    const op: Op = localRenamed
+      ? { type: 'caseRenameRemote', key: l.key, kind: l.kind, fromRemotePath: r.path, toRemotePath: joinRemote(remoteParent(r.path), localName) }
+      : { type: 'caseRenameLocal', key: l.key, kind: l.kind, fromLocalPath: l.path, toLocalPath: joinRemote(remoteParent(l.path), remoteName), remotePath: r.path };
+    // The whole subtree: what lies below a folder is spelled through it.
+    this.set(op, l.key, true);
+    return true;
+  }
+
   /** Rule 1: both sides agree; refresh the merge base when it is missing or stale. */
   private recordAgreement(l: LocalItem, r: RemoteItem, s: SyncedItem | undefined): void {
-    const merged = mergeSynced(l, r, s);
+    const merged = mergeSynced(l, r);
     if (!s || !sameSynced(s, merged)) this.set({ type: 'record', item: merged }, l.key);
   }
 
@@ -367,8 +433,8 @@ class Pass {
   private conflict(l: LocalItem): void {
     const taken = (k: PathKey): boolean =>
       this.local.has(k) || this.remote.has(k) || this.synced.has(k) || this.conflictKeys.has(k);
-    const conflictPath = conflictedCopyPath(l.path, l.kind, this.input.host, this.input.today, taken);
-    const conflictKey = pathLower(conflictPath);
+    const conflictLocalPath = conflictedCopyPath(l.path, l.kind, this.input.host, this.input.today, taken);
+    const conflictKey = pathLower(conflictLocalPath);
     // The whole subtree even for a file: the remote side may hold a folder there.
     if (!this.locks.isFree(l.key, true) || !this.locks.isFree(conflictKey, true)) {
       this.locks.lock(l.key, true);
@@ -376,7 +442,7 @@ class Pass {
     }
     this.conflictKeys.add(conflictKey);
     this.locks.lock(conflictKey, true);
-    this.set({ type: 'renameLocalConflict', key: l.key, path: l.path, conflictPath }, l.key, true);
+    this.set({ type: 'renameLocalConflict', key: l.key, localPath: l.path, conflictLocalPath }, l.key, true);
   }
 
   // ---- the ops themselves ----
@@ -385,20 +451,26 @@ class Pass {
     if (l.kind === 'file' && l.contentHash === undefined) return; // see decide()
     if (!this.ensureParents('remote', l.key)) return;
     if (l.kind === 'folder') {
-      this.set({ type: 'createRemoteFolder', key: l.key, path: this.remotePathFor(l.key, l.path) }, l.key);
+      this.set({ type: 'createRemoteFolder', key: l.key, remotePath: this.remotePathFor(l.key, l.path) }, l.key);
       return;
     }
     // Update mode on the rev the remote still has (its content is the merge base), so a remote
     // edit racing this upload becomes a Dropbox conflict instead of being overwritten.
-    const op: Op = { type: 'upload', key: l.key, path: r?.path ?? this.remotePathFor(l.key, l.path), contentHash: l.contentHash as string };
+    const remotePath = r?.path ?? this.remotePathFor(l.key, l.path);
+    const op: Op = { type: 'upload', key: l.key, localPath: l.path, remotePath, contentHash: l.contentHash as string };
     if (r?.rev !== undefined) op.parentRev = r.rev;
     this.set(op, l.key);
   }
 
   private toLocal(r: RemoteItem, l?: LocalItem): void {
     if (!this.ensureParents('local', r.key)) return;
-    const path = l?.path ?? this.localPathFor(r.key, r.path);
-    this.set(r.kind === 'folder' ? { type: 'createLocalFolder', key: r.key, path, remote: r } : { type: 'download', key: r.key, path, remote: r }, r.key);
+    const localPath = l?.path ?? this.localPathFor(r.key, r.path);
+    this.set(
+      r.kind === 'folder'
+        ? { type: 'createLocalFolder', key: r.key, localPath, remote: r }
+        : { type: 'download', key: r.key, localPath, remotePath: r.path, remote: r },
+      r.key,
+    );
   }
 
   private removeLocal(l: LocalItem): void {
@@ -407,7 +479,7 @@ class Pass {
       this.locks.lock(l.key, true); // wait for what runs below it; nothing else inside meanwhile
       return;
     }
-    this.set({ type: 'trashLocal', key: l.key, path: l.path, kind: l.kind }, l.key, subtree);
+    this.set({ type: 'trashLocal', key: l.key, localPath: l.path, kind: l.kind }, l.key, subtree);
   }
 
   private removeRemote(r: RemoteItem): void {
@@ -416,7 +488,7 @@ class Pass {
       this.locks.lock(r.key, true);
       return;
     }
-    const op: Op = { type: 'deleteRemote', key: r.key, path: r.path, kind: r.kind };
+    const op: Op = { type: 'deleteRemote', key: r.key, remotePath: r.path, kind: r.kind };
     if (r.kind === 'file' && r.rev !== undefined) op.rev = r.rev;
     this.set(op, r.key, subtree);
   }
@@ -444,32 +516,38 @@ class Pass {
     for (const parent of missing.reverse()) {
       if (side === 'local') {
         const remote = this.remote.get(parent) as RemoteItem;
-        this.set({ type: 'createLocalFolder', key: parent, path: this.localPathFor(parent, remote.path), remote }, parent);
+        this.set({ type: 'createLocalFolder', key: parent, localPath: this.localPathFor(parent, remote.path), remote }, parent);
       } else {
         const local = this.local.get(parent) as LocalItem;
-        this.set({ type: 'createRemoteFolder', key: parent, path: this.remotePathFor(parent, local.path) }, parent);
+        this.set({ type: 'createRemoteFolder', key: parent, remotePath: this.remotePathFor(parent, local.path) }, parent);
       }
     }
     return true;
   }
 
-  /** A new local path spelled like its existing (or planned) local parent: case matters on disk. */
+  /**
+   * The local path for an item that exists only remotely (`displayPath` is Dropbox's spelling): its
+   * own name under its parent as spelled on disk (or as planned there). Case matters on disk.
+   */
   private localPathFor(key: PathKey, displayPath: string): string {
     const parentKey = remoteParent(key);
     if (parentKey === '') return joinRemote('', remoteBasename(displayPath));
     const planned = this.byKey.get(parentKey);
     const parentPath =
-      this.local.get(parentKey)?.path ?? (planned?.type === 'createLocalFolder' ? planned.path : remoteParent(displayPath));
+      this.local.get(parentKey)?.path ?? (planned?.type === 'createLocalFolder' ? planned.localPath : remoteParent(displayPath));
     return joinRemote(parentPath, remoteBasename(displayPath));
   }
 
-  /** A new remote path spelled like its remote parent (Dropbox would keep the parent's case anyway). */
+  /**
+   * The remote path for an item that exists only locally (`displayPath` is the disk's spelling): its
+   * own name under its parent as spelled on Dropbox (or as planned there).
+   */
   private remotePathFor(key: PathKey, displayPath: string): string {
     const parentKey = remoteParent(key);
     if (parentKey === '') return joinRemote('', remoteBasename(displayPath));
     const planned = this.byKey.get(parentKey);
     const parentPath =
-      this.remote.get(parentKey)?.path ?? (planned?.type === 'createRemoteFolder' ? planned.path : remoteParent(displayPath));
+      this.remote.get(parentKey)?.path ?? (planned?.type === 'createRemoteFolder' ? planned.remotePath : remoteParent(displayPath));
     return joinRemote(parentPath, remoteBasename(displayPath));
   }
 }
@@ -486,12 +564,15 @@ function uniqueBy<T>(tree: Tree<T>, by: (item: T) => number | undefined): Map<nu
   return out;
 }
 
-/** Rule 7: moves and conflict renames, folder creations, transfers, deletions, then bookkeeping. */
+/** Rule 7: moves and renames, folder creations, transfers, deletions, then bookkeeping. */
 function groupOf(op: Op): number {
   switch (op.type) {
     case 'moveLocal':
     case 'moveRemote':
+    case 'caseRenameLocal':
+    case 'caseRenameRemote':
     case 'renameLocalConflict':
+    case 'renameLocalCaseConflict':
       return 0;
     case 'createLocalFolder':
     case 'createRemoteFolder':

@@ -18,8 +18,8 @@ function samePathAsKey(r: Row): string {
 }
 
 export const syncedCodec: RowCodec<SyncedItem> = {
-  columns: ['key', 'path', 'kind', 'id', 'rev', 'content_hash', 'size', 'inode', 'mtime_ms', 'kept_deletion'],
-  toRow: (i) => [i.key, i.path, i.kind, i.id ?? null, i.rev ?? null, i.contentHash ?? null, i.size ?? null, i.inode ?? null, i.mtimeMs ?? null, i.keptDeletion ?? null],
+  columns: ['key', 'path', 'kind', 'id', 'rev', 'content_hash', 'size', 'inode', 'mtime_ms', 'kept_deletion', 'local_name'],
+  toRow: (i) => [i.key, i.path, i.kind, i.id ?? null, i.rev ?? null, i.contentHash ?? null, i.size ?? null, i.inode ?? null, i.mtimeMs ?? null, i.keptDeletion ?? null, i.localName ?? null],
   fromRow: (r) => {
     const item: SyncedItem = { key: r[0] as string, path: samePathAsKey(r), kind: r[2] as ItemKind };
     if (r[3] !== null) item.id = r[3] as string;
@@ -29,6 +29,7 @@ export const syncedCodec: RowCodec<SyncedItem> = {
     if (r[7] !== null) item.inode = r[7] as number;
     if (r[8] !== null) item.mtimeMs = r[8] as number;
     if (r[9] !== null) item.keptDeletion = r[9] as KeptDeletion;
+    if (r[10] !== null) item.localName = r[10] as string;
     return item;
   },
 };

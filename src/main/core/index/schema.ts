@@ -73,4 +73,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // 2: the merge base's name on disk, where it is spelled differently from Dropbox's (case, Unicode form).
+  (db) => {
+    db.exec('ALTER TABLE synced ADD COLUMN local_name TEXT');
+  },
 ];

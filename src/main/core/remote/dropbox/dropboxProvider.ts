@@ -1,7 +1,9 @@
 // RemoteProvider for Dropbox, built on the official SDK. Paths in and out are relative to the
 // synced folder (`remoteRoot`); every call is retried per policy and fails with ../../errors.ts.
 // `fetch` is injectable so `--api-url` and tests can point the SDK at the emulator.
+import { randomBytes } from 'node:crypto';
 import type { RemoteItem } from '../../engine/model.js';
+import { joinRemote, pathLower, remoteParent } from '../../paths.js';
 import { SyncError } from '../../errors.js';
 import {
   DEFAULT_RETRY_POLICY,
@@ -143,6 +145,26 @@ export class DropboxProvider implements RemoteProvider {
   async move(fromRelPath: string, toRelPath: string): Promise<RemoteItem> {
     this.checkPath(fromRelPath);
     this.checkPath(toRelPath);
+    if (fromRelPath !== toRelPath && pathLower(fromRelPath) === pathLower(toRelPath)) return this.respell(fromRelPath, toRelPath);
+    return this.moveOnce(fromRelPath, toRelPath);
+  }
+
+  /**
+   * Dropbox answers a case-only move_v2 with success but keeps the old spelling: go through a
+   * free temporary name in the same folder. If the second step fails, the item is put back.
+   */
+  private async respell(fromRelPath: string, toRelPath: string): Promise<RemoteItem> {
+    const temp = joinRemote(remoteParent(fromRelPath), `.twinfold-respell-${randomBytes(8).toString('hex')}`);
+    await this.moveOnce(fromRelPath, temp);
+    try {
+      return await this.moveOnce(temp, toRelPath);
+    } catch (err) {
+      await this.moveOnce(temp, fromRelPath).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async moveOnce(fromRelPath: string, toRelPath: string): Promise<RemoteItem> {
     const res = await this.client.call({ route: 'files/move_v2', path: toRelPath, policy: this.policy }, (sdk) =>
       sdk.filesMoveV2({ from_path: this.scope.toDropbox(fromRelPath), to_path: this.scope.toDropbox(toRelPath), autorename: false }),
     );
