@@ -108,7 +108,10 @@ test('app service: two devices sign in, pair the same Dropbox folder and sync th
   // The file is renamed into place before its activity entry is written: wait for the entry.
   await activityMatching(b.service, (e) => e.action === 'download' && e.path === '/hello.txt');
 
-  // Paused: nothing travels; resumed: it does.
+  // Paused: nothing travels; resumed: it does. Beta pauses once idle: a pause that lands while
+  // its engine finishes a run is overwritten by 'idle' and the resume is then ignored (an engine
+  // bug of its own, reported to the engine rewrite, not what this test is about).
+  await waitFor('beta is up to date', () => b.service.getState().pairs[0]?.overall === 'up_to_date');
   await b.service.call('setPairPaused', { pairId: pairB.id, paused: true });
   await waitFor('beta shows paused', () => b.service.getState().pairs[0]?.overall === 'paused');
   await writeFile(nodePath.join(a.root, 'while-paused.txt'), 'later');

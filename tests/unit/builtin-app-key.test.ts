@@ -6,6 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { builtinAppKey, defaultAppKey, packageJsonPath } from '../../src/main/service/account/builtinAppKey.js';
+import { DROPBOX_LOOPBACK_PORT } from '../../src/main/service/account/loopbackRedirect.js';
+import { DESKTOP_LOOPBACK_PORT, redirectUrisToRegister } from '../../src/renderer/logic/appKeySetup.js';
 
 test('the package.json is found from the sources and from dist/', () => {
   const rows: [string, string][] = [
@@ -39,4 +41,14 @@ test('built-in key and environment (table)', async (t) => {
     else assert.equal(defaultAppKey(env, file), expected, name);
   }
   assert.equal(builtinAppKey(nodePath.join(dir, 'missing.json')), undefined, 'no package.json: no key');
+});
+
+test('without a built-in key the window names the exact redirect URIs to register (table)', () => {
+  const rows: [Parameters<typeof redirectUrisToRegister>, string[]][] = [
+    [['electron', ''], ['http://127.0.0.1:53682/']],
+    [['web', '53690'], ['http://127.0.0.1:53690/oauth/callback', 'http://localhost:53690/oauth/callback']],
+    [['web', ''], ['http://127.0.0.1:80/oauth/callback', 'http://localhost:80/oauth/callback']],
+  ];
+  for (const [args, expected] of rows) assert.deepEqual(redirectUrisToRegister(...args), expected, args.join(' '));
+  assert.equal(DESKTOP_LOOPBACK_PORT, DROPBOX_LOOPBACK_PORT, 'the window and the loopback listener agree');
 });
