@@ -2,6 +2,7 @@
 // path. Speaks the three call styles (RPC, upload, download) as Dropbox does, checks bearer
 // tokens, applies injected faults, and renders errors: 400 text, 401/409 JSON, 500 text.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleBrowserPage, isBrowserPath } from './browserPage.js';
 import type { EmulatorContext } from './context.js';
 import { BodyTooLargeError, readSmallBody, sendJson } from './controlHttp.js';
 import { BadRequestError, RouteError, SummaryFormatter, summaryChain, tag, UnauthorizedError } from './errors.js';
@@ -39,6 +40,10 @@ export function createRequestHandler(opts: HandlerOptions): (req: IncomingMessag
       }
     }
     if (url.pathname.startsWith('/admin/') && (await ctx.faults.handleAdmin(req, res, url))) return;
+    if (isBrowserPath(url.pathname)) {
+      await handleBrowserPage(req, res, url, { ctx, routes });
+      return;
+    }
     const name = url.pathname.startsWith('/2/') ? url.pathname.slice(3) : undefined;
     const route = name === undefined ? undefined : routes.get(name);
     if (name === undefined || !route) {

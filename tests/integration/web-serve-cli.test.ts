@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { startEmulator } from '../../src/emulator/index.js';
 import { defer, startCli } from '../emulator/support.js';
@@ -21,10 +21,11 @@ async function uiDir(root: string): Promise<string> {
 test('flag parsing (table)', () => {
   const env = { XDG_CONFIG_HOME: '/xdg' };
   const rows: [string[], ReturnType<typeof parseServeArgs>][] = [
-    [[], { stateDir: '/xdg/twinfold', host: '127.0.0.1', port: DEFAULT_SERVE_PORT, allowedHosts: [], apiUrl: undefined, appKey: undefined }],
-    [['--port', '0', '--state', '/s', '--allow-host', 'a.example', '--allow-host', 'b.lan:8443', '--app-key', 'k_1-x', '--api-url', 'http://127.0.0.1:9'], { stateDir: '/s', host: '127.0.0.1', port: 0, allowedHosts: ['a.example', 'b.lan:8443'], apiUrl: 'http://127.0.0.1:9', appKey: 'k_1-x' }],
-    [['--host', '::1'], { stateDir: '/xdg/twinfold', host: '::1', port: DEFAULT_SERVE_PORT, allowedHosts: [], apiUrl: undefined, appKey: undefined }],
-    [['--host', '[::1]'], { stateDir: '/xdg/twinfold', host: '::1', port: DEFAULT_SERVE_PORT, allowedHosts: [], apiUrl: undefined, appKey: undefined }],
+    [[], { stateDir: '/xdg/twinfold', host: '127.0.0.1', port: DEFAULT_SERVE_PORT, allowedHosts: [], apiUrl: undefined, appKey: undefined, newToken: false }],
+    [['--port', '0', '--state', '/s', '--allow-host', 'a.example', '--allow-host', 'b.lan:8443', '--app-key', 'k_1-x', '--api-url', 'http://127.0.0.1:9'], { stateDir: '/s', host: '127.0.0.1', port: 0, allowedHosts: ['a.example', 'b.lan:8443'], apiUrl: 'http://127.0.0.1:9', appKey: 'k_1-x', newToken: false }],
+    [['--new-token'], { stateDir: '/xdg/twinfold', host: '127.0.0.1', port: DEFAULT_SERVE_PORT, allowedHosts: [], apiUrl: undefined, appKey: undefined, newToken: true }],
+    [['--host', '::1'], { stateDir: '/xdg/twinfold', host: '::1', port: DEFAULT_SERVE_PORT, allowedHosts: [], apiUrl: undefined, appKey: undefined, newToken: false }],
+    [['--host', '[::1]'], { stateDir: '/xdg/twinfold', host: '::1', port: DEFAULT_SERVE_PORT, allowedHosts: [], apiUrl: undefined, appKey: undefined, newToken: false }],
     [['-h'], 'help'],
   ];
   for (const [argv, expected] of rows) assert.deepEqual(parseServeArgs(argv, env), expected, argv.join(' '));
@@ -120,4 +121,27 @@ test('a real run: prints the address, the token opens a session, --app-key is sa
   assert.equal(settings.appKey, 'test-app');
   assert.equal(await serve.stop(), 0, serve.cli.stderr());
   assert.doesNotMatch(serve.cli.stderr(), new RegExp(serve.token));
+});
+
+test('the address survives a restart; --new-token replaces it and the old one stops working', async (t) => {
+  const root = await tempDir(t, 'serve-token');
+  const state = nodePath.join(root, 'state');
+  const env = isolatedEnv(nodePath.join(root, 'home'), { TWINFOLD_UI_DIR: await uiDir(root) });
+  const args = ['--port', '0', '--state', state, '--app-key', 'test-app'];
+
+  const first = await startServe(t, args, env);
+  assert.equal(await first.stop(), 0, first.cli.stderr());
+  const tokenFile = nodePath.join(state, 'web-ui-token');
+  assert.equal((await readFile(tokenFile, 'utf8')).trim(), first.token);
+  if (process.platform !== 'win32') assert.equal((await stat(tokenFile)).mode & 0o777, 0o600, 'readable by the user only');
+
+  const again = await startServe(t, args, env);
+  assert.equal(again.token, first.token, 'a restart keeps the token');
+  assert.equal(await again.stop(), 0, again.cli.stderr());
+
+  const rotated = await startServe(t, [...args, '--new-token'], env);
+  assert.notEqual(rotated.token, first.token);
+  assert.equal((await fetch(new URL(`/?token=${first.token}`, rotated.url), { redirect: 'manual' })).status, 401, 'the old address is refused');
+  assert.equal((await fetch(rotated.url, { redirect: 'manual' })).status, 303);
+  assert.equal(await rotated.stop(), 0, rotated.cli.stderr());
 });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { ActivityItem } from '../../common/contract.js';
 import { redactSecrets, errorMessage } from '../core/errors.js';
 import { createAppService } from '../service/appService.js';
+import { builtinAppKey } from '../service/account/builtinAppKey.js';
 import type { AppServiceApi } from '../service/types.js';
 import { openAppSecretStore } from './appSecrets.js';
 import { createElectronHost } from './hostAdapter.js';
@@ -75,7 +76,7 @@ async function start(window: SettingsWindow, userData: string, log: (line: strin
     secrets,
     stateDir: userData,
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
-    ...(env.envAppKey ? { envAppKey: env.envAppKey } : {}),
+    envAppKey: env.envAppKey ?? builtinAppKey(),
     deviceName: os.hostname(),
     log,
   });

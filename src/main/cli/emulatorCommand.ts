@@ -13,7 +13,8 @@ const HELP = `usage: twinfold emulator [options]
 
 Runs a local emulator of the Dropbox API v2 (RPC, upload and download routes, longpoll, upload
 sessions, OAuth 2) for tests and offline development. Point the sync engine at it with
---api-url <the URL it prints>.
+--api-url <the URL it prints>. The address printed as "files: ..." opens a page that shows the
+emulated Dropbox's files (browse, upload, rename, delete, download) on this machine.
 
 options:
   --port N                 port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -106,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   const tokens = options.accessTokens ?? [];
   if (generatedToken) console.log(`access token (generated; choose your own with --access-token): ${tokens[0]}`);
   else console.log(`access token${tokens.length > 1 ? 's' : ''}: ${tokens.join(' ')}`);
+  console.log(`files: ${emulator.url}/?token=${encodeURIComponent(tokens[0] ?? '')}`);
   const signal = await stopping;
   await emulator.close();
   console.log(`twinfold ${COMMAND} stopped (${signal})`);

@@ -9,6 +9,7 @@ interface Subcommand {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
+  demo: { summary: 'try Twinfold offline: a local Dropbox emulator, the web UI and a demo folder pair, in one command', load: () => import('./demoCommand.js') },
   sync: { summary: 'keep a local folder and a Dropbox folder identical (live, or --once)', load: () => import('./syncCommand.js') },
   status: { summary: 'show what a folder pair is doing (--state DIR)', load: () => import('./statusCommand.js') },
   serve: { summary: 'run the sync service with a web UI on this machine (headless servers)', load: () => import('./serveCommand.js') },

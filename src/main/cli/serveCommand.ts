@@ -1,7 +1,8 @@
 // `twinfold serve`: the headless host. Runs the app service (sign-in, folder pairs, sync engines)
-// behind the web UI on loopback, prints the one-time address to open, and runs until
-// SIGINT/SIGTERM, then stops every engine after its current write. Flags are checked before
-// anything is written, so a mistake changes nothing.
+// behind the web UI on loopback, prints the address to open (its token is kept in the state
+// folder, so the address survives restarts), and runs until SIGINT/SIGTERM, then stops every
+// engine after its current write. Flags are checked before anything is written, so a mistake
+// changes nothing. `twinfold demo` runs the same host against an in-process emulator.
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as nodePath from 'node:path';
@@ -12,10 +13,13 @@ import { defaultSecretsDir, openSecretStore } from '../core/secrets/index.js';
 import { tuneHeapForLongRunningSync } from '../core/heapTuning.js';
 import { JsonSettingsStore } from '../service/settings/jsonSettingsStore.js';
 import { SettingsError } from '../service/settings/settingsSchema.js';
-import type { HostAdapter } from '../service/types.js';
+import type { AppServiceApi, HostAdapter } from '../service/types.js';
+import { defaultAppKey } from '../service/account/builtinAppKey.js';
+import { errorMessage } from '../core/errors.js';
 import { parseHostHeader } from '../web/hostCheck.js';
 import { DROPBOX_AUTHORIZE_ORIGIN } from '../web/securityHeaders.js';
-import { PortInUseError, startWebServer } from '../web/webServer.js';
+import { loadOrCreateSessionToken } from '../web/sessionTokenFile.js';
+import { PortInUseError, startWebServer, type WebServer } from '../web/webServer.js';
 
 /** Fixed so the redirect URIs registered with the Dropbox app match exactly. */
 export const DEFAULT_SERVE_PORT = 53690;
@@ -24,7 +28,8 @@ const HELP = `usage: twinfold serve [options]
 
 Runs Twinfold without a desktop: the folder pairs sync in the background and a web UI on this
 machine shows their status, the Dropbox sign-in and the folders. Open the address printed as
-"web ui: ..." in a browser; it carries a one-time token that signs the browser in.
+"web ui: ..." in a browser; it carries a token that signs the browser in. The token is kept
+(readable by you only) in the state folder, so the address stays the same across restarts.
 
 options:
   --state DIR         where settings, sync state and (without a keychain) tokens live
@@ -36,6 +41,7 @@ options:
                       proxy; may be repeated
   --api-url URL       Dropbox API base URL (e.g. a \`twinfold emulator\`); default: Dropbox
   --app-key KEY       the Dropbox app key used to sign in (saved in the settings)
+  --new-token         replace the saved web UI token: old addresses and sessions stop working
   -h, --help          show this help
 
 The UI is served from dist/renderer (built by npm run build), or from $TWINFOLD_UI_DIR.
@@ -51,6 +57,7 @@ export interface ServeArgs {
   allowedHosts: string[];
   apiUrl?: string;
   appKey?: string;
+  newToken: boolean;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeArgs | 'help' {
@@ -61,6 +68,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     'allow-host': { type: 'string', multiple: true },
     'api-url': { type: 'string' },
     'app-key': { type: 'string' },
+    'new-token': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -87,6 +95,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     allowedHosts,
     apiUrl,
     appKey,
+    newToken: values['new-token'] ?? false,
   };
 }
 
@@ -100,19 +109,35 @@ export function defaultStaticDir(moduleUrl: string = import.meta.url): string {
   return nodePath.basename(root) === 'dist' ? nodePath.join(root, 'renderer') : nodePath.join(root, 'dist', 'renderer');
 }
 
-async function checkStaticDir(dir: string): Promise<void> {
+async function checkStaticDir(command: string, dir: string): Promise<void> {
   const index = await stat(nodePath.join(dir, 'index.html')).catch(() => undefined);
-  if (!index?.isFile()) throw new SetupError(`serve: the web UI is not built (${nodePath.join(dir, 'index.html')} is missing); run npm run build`);
+  if (!index?.isFile()) throw new SetupError(`${command}: the web UI is not built (${nodePath.join(dir, 'index.html')} is missing); run npm run build`);
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const args = parseServeArgs(argv);
-  if (args === 'help') {
-    console.log(HELP);
-    return 0;
-  }
+/** A running serve host: the app service behind its web server. */
+export interface ServeHost {
+  service: AppServiceApi;
+  web: WebServer;
+  /** Stops serving first, then every engine after its current write. */
+  stop(): Promise<void>;
+}
+
+export interface ServeHostOptions {
+  /** The subcommand named in errors: serve or demo. */
+  command: string;
+  /** The app key used when the settings hold none (the environment's or the built-in one). */
+  defaultAppKey: string | undefined;
+  log: (line: string) => void;
+}
+
+/**
+ * Starts the service and its web server from checked flags; the service is started too. Nothing
+ * is written before the UI build is found, and the port is taken before any engine starts.
+ */
+export async function startServeHost(args: ServeArgs, opts: ServeHostOptions): Promise<ServeHost> {
+  const { command, log } = opts;
   const staticDir = process.env.TWINFOLD_UI_DIR ? nodePath.resolve(process.env.TWINFOLD_UI_DIR) : defaultStaticDir();
-  await checkStaticDir(staticDir);
+  await checkStaticDir(command, staticDir);
   tuneHeapForLongRunningSync();
 
   const settings = new JsonSettingsStore(nodePath.join(args.stateDir, 'settings.json'));
@@ -120,10 +145,15 @@ export async function run(argv: string[]): Promise<number> {
     const current = settings.read();
     if (args.appKey !== undefined && current.appKey !== args.appKey) settings.write({ ...current, appKey: args.appKey });
   } catch (err) {
-    if (err instanceof SettingsError) throw new SetupError(`serve: ${err.message}`);
-    throw new SetupError(`serve: cannot write the settings in ${args.stateDir}: ${(err as Error).message}`);
+    if (err instanceof SettingsError) throw new SetupError(`${command}: ${err.message}`);
+    throw new SetupError(`${command}: cannot write the settings in ${args.stateDir}: ${errorMessage(err)}`);
   }
-  const log = (line: string): void => console.error(`twinfold: ${line}`);
+  let token: string;
+  try {
+    token = await loadOrCreateSessionToken(args.stateDir, { rotate: args.newToken });
+  } catch (err) {
+    throw new SetupError(`${command}: cannot keep the web UI token in ${args.stateDir}: ${errorMessage(err)}`);
+  }
   const secrets = await openSecretStore({ allowFileFallback: true, fileDir: args.stateDir });
   if (secrets.warning !== undefined) log(`warning: ${secrets.warning}`);
 
@@ -136,36 +166,55 @@ export async function run(argv: string[]): Promise<number> {
     secrets,
     stateDir: args.stateDir,
     apiUrl: args.apiUrl,
-    envAppKey: process.env.TWINFOLD_DROPBOX_APP_KEY,
+    envAppKey: opts.defaultAppKey,
     deviceName: hostname(),
     log,
   });
 
-  // The port is taken before the service starts any engine, so "port in use" changes nothing.
-  let web;
+  let web: WebServer;
   try {
     web = await startWebServer({
       service,
       host: args.host,
       port: args.port,
       staticDir,
+      token,
       allowedHosts: args.allowedHosts,
       authorizeOrigin: args.apiUrl === undefined ? DROPBOX_AUTHORIZE_ORIGIN : new URL(args.apiUrl).origin,
       log,
     });
   } catch (err) {
-    if (err instanceof PortInUseError) throw new SetupError(`serve: ${err.message}`);
+    if (err instanceof PortInUseError) throw new SetupError(`${command}: ${err.message}`);
     throw err;
   }
-  const stopping = waitForSignal();
-  try {
-    await service.start();
-    console.log(`web ui: ${web.url}`);
-    await stopping;
-    return 0;
-  } finally {
+  const stop = async (): Promise<void> => {
     // Stop serving first so no new call arrives while the engines finish their current writes.
     await web.close();
     await service.stop();
+  };
+  try {
+    await service.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { service, web, stop };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseServeArgs(argv);
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const log = (line: string): void => console.error(`twinfold: ${line}`);
+  const stopping = waitForSignal();
+  const serve = await startServeHost(args, { command: 'serve', defaultAppKey: defaultAppKey(process.env), log });
+  try {
+    console.log(`web ui: ${serve.web.url}`);
+    await stopping;
+    return 0;
+  } finally {
+    await serve.stop();
   }
 }

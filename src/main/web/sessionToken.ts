@@ -1,5 +1,5 @@
-// The secret that guards the web UI: one random token per `twinfold serve` run, handed to the user
-// in the printed URL, swapped for an HttpOnly cookie on first use, compared in constant time.
+// The secret that guards the web UI: one random token per state folder (kept by sessionTokenFile.ts),
+// handed to the user in the printed URL, swapped for an HttpOnly cookie on first use, compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**

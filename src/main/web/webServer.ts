@@ -81,7 +81,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
     if (path === '/' && url.searchParams.has('token')) {
       if (!tokensEqual(url.searchParams.get('token') ?? '', token)) {
-        sendHtml(res, 401, htmlPage('This link is not valid', ['The token in this address does not match this run of twinfold serve (it changes on every start).', SIGN_IN_HINT]), headers);
+        sendHtml(res, 401, htmlPage('This link is not valid', ['The token in this address does not match this twinfold serve (it changes when serve starts with --new-token).', SIGN_IN_HINT]), headers);
         return;
       }
       // The token moves into an HttpOnly cookie and leaves the address bar and the history.

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { AppState } from '../../common/contract.js';
 import { useApi } from '../hooks/hostContext.js';
+import { DROPBOX_APP_CONSOLE_URL, redirectUrisToRegister } from '../logic/appKeySetup.js';
 import { AppKeyForm } from './AppKeyForm.js';
 import { Banner } from './Banner.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
@@ -41,7 +42,21 @@ export function AccountSection({ state }: { state: AppState }) {
           <p class="empty-lead">Sign in to Dropbox to start keeping your folders in sync.</p>
           {state.settings.appKey === undefined && (
             <div class="setup-step">
-              <AppKeyForm current={undefined} intro="Twinfold signs in with your own Dropbox app. Create one in the Dropbox App Console (scoped access) and enter its app key here." />
+              <p class="hint">
+                This copy of Twinfold has no built-in Dropbox app key, so it signs in with your own Dropbox app. Create one in the{' '}
+                <a href={DROPBOX_APP_CONSOLE_URL} target="_blank" rel="noopener noreferrer">
+                  Dropbox App Console
+                </a>{' '}
+                (scoped access), register these redirect URIs with it, and enter its app key here:
+              </p>
+              <ul class="hint">
+                {redirectUrisToRegister(state.host.kind, window.location.port).map((uri) => (
+                  <li key={uri}>
+                    <code>{uri}</code>
+                  </li>
+                ))}
+              </ul>
+              <AppKeyForm current={undefined} />
             </div>
           )}
           <SignInPanel state={state} />
