@@ -1,6 +1,9 @@
 // The only way the simulation touches a device's folder: a small interface, implemented here on a
-// real folder (under /dev/shm when there is one), so it can move to an in-memory fs later.
-import { lstat, mkdir, open, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+// real folder (under /dev/shm when there is one), so it can move to an in-memory fs later. It is
+// synchronous so a user's edit can happen anywhere, even inside an engine event between two ops.
+import { type Dirent, closeSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 
 export interface DiskEntry {
@@ -14,16 +17,16 @@ export interface DiskEntry {
 export interface DeviceDisk {
   readonly root: string;
   /** Everything visible to the user, i.e. outside the engine's `.twinfold` folder, parents first. */
-  list(): Promise<DiskEntry[]>;
+  list(): DiskEntry[];
   /** How a user saves: rewrite in place (same inode) or write a temp file and rename it over. */
-  write(rel: string, content: string, how: 'inPlace' | 'atomic', mtimeMs: number): Promise<void>;
-  mkdir(rel: string): Promise<void>;
+  write(rel: string, content: string, how: 'inPlace' | 'atomic', mtimeMs: number): void;
+  mkdir(rel: string): void;
   /** Removes a file, or a folder with everything in it. */
-  remove(rel: string): Promise<void>;
+  remove(rel: string): void;
   /** Renames unless something with exactly that name exists; false when it did not rename. */
-  rename(from: string, to: string): Promise<boolean>;
+  rename(from: string, to: string): boolean;
   /** Contents of every file in the engine's trash folder. */
-  trashContents(): Promise<string[]>;
+  trashContents(): string[];
 }
 
 const STATE_DIR = '.twinfold';
@@ -35,72 +38,77 @@ export class FolderDisk implements DeviceDisk {
     return nodePath.join(this.root, ...rel.split('/').filter((p) => p !== ''));
   }
 
-  async list(): Promise<DiskEntry[]> {
+  list(): DiskEntry[] {
     const out: DiskEntry[] = [];
-    const walk = async (rel: string): Promise<void> => {
-      const entries = await readdir(this.abs(rel), { withFileTypes: true });
+    const walk = (rel: string): void => {
+      const entries = readdirSync(this.abs(rel), { withFileTypes: true });
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const entry of entries) {
         const childRel = `${rel}/${entry.name}`;
         if (childRel === `/${STATE_DIR}`) continue;
         if (entry.isDirectory()) {
           out.push({ path: childRel, kind: 'folder' });
-          await walk(childRel);
+          walk(childRel);
         } else {
-          out.push({ path: childRel, kind: 'file', content: await readFile(this.abs(childRel), 'utf8') });
+          out.push({ path: childRel, kind: 'file', content: readFileSync(this.abs(childRel), 'utf8') });
         }
       }
     };
-    await walk('');
+    walk('');
     return out;
   }
 
-  async write(rel: string, content: string, how: 'inPlace' | 'atomic', mtimeMs: number): Promise<void> {
+  write(rel: string, content: string, how: 'inPlace' | 'atomic', mtimeMs: number): void {
     const target = this.abs(rel);
     const mtime = new Date(mtimeMs);
     if (how === 'inPlace') {
-      const handle = await open(target, 'w');
+      const fd = openSync(target, 'w');
       try {
-        await handle.writeFile(content);
-        await handle.utimes(mtime, mtime);
+        writeFileSync(fd, content);
+        futimesSync(fd, mtime, mtime);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
       return;
     }
     const temp = nodePath.join(nodePath.dirname(target), `.~save-${nodePath.basename(target)}`);
-    await writeFile(temp, content);
-    await utimes(temp, mtime, mtime);
-    await rename(temp, target);
+    writeFileSync(temp, content);
+    utimesSync(temp, mtime, mtime);
+    renameSync(temp, target);
   }
 
-  async mkdir(rel: string): Promise<void> {
-    await mkdir(this.abs(rel));
+  mkdir(rel: string): void {
+    mkdirSync(this.abs(rel));
   }
 
-  async remove(rel: string): Promise<void> {
-    await rm(this.abs(rel), { recursive: true });
+  remove(rel: string): void {
+    rmSync(this.abs(rel), { recursive: true });
   }
 
-  async rename(from: string, to: string): Promise<boolean> {
+  rename(from: string, to: string): boolean {
     // readdir, not lstat: on a case-insensitive disk lstat would find the source itself.
-    const names = await readdir(nodePath.dirname(this.abs(to)));
+    const names = readdirSync(nodePath.dirname(this.abs(to)));
     if (names.includes(nodePath.basename(this.abs(to)))) return false;
-    await rename(this.abs(from), this.abs(to));
+    renameSync(this.abs(from), this.abs(to));
     return true;
   }
 
-  async trashContents(): Promise<string[]> {
+  trashContents(): string[] {
     const out: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const walk = (dir: string): void => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
       for (const entry of entries) {
         const full = nodePath.join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else out.push(await readFile(full, 'utf8'));
+        if (entry.isDirectory()) walk(full);
+        else out.push(readFileSync(full, 'utf8'));
       }
     };
-    await walk(nodePath.join(this.root, STATE_DIR, 'trash'));
+    walk(nodePath.join(this.root, STATE_DIR, 'trash'));
     return out;
   }
 }
@@ -109,6 +117,5 @@ export class FolderDisk implements DeviceDisk {
 export async function simBaseDir(): Promise<string> {
   const shm = await lstat('/dev/shm').catch(() => undefined);
   if (shm?.isDirectory()) return '/dev/shm';
-  const { tmpdir } = await import('node:os');
   return tmpdir();
 }

@@ -1,7 +1,8 @@
 // The simulation's fuzz runner: `npm run fuzz -- --seeds N [--start S]` runs many seeds and
 // prints progress and each failure with a short trace; `npm run fuzz -- --seed S --trace` replays
 // one seed and prints its whole trace. `--steps N` and `--devices N` change the run's size;
-// `--all-bugs` also runs the op kinds held back for known engine bugs (see knownBugs.ts).
+// `--include a,b` also runs those op kinds held back for known engine bugs (see knownBugs.ts),
+// `--all-bugs` all of them.
 import { parseArgs } from 'node:util';
 import type { SimResult } from './simulation.js';
 
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     devices: { type: 'string' },
     trace: { type: 'boolean', default: false },
     'all-bugs': { type: 'boolean', default: false },
+    include: { type: 'string' },
   },
 });
 
@@ -40,15 +42,26 @@ const count = values.seed !== undefined ? 1 : positive('seeds', values.seeds)!;
 function report(result: SimResult): void {
   console.log(`\nFAIL seed ${result.seed}: ${result.failure}`);
   if (!values.trace) console.log(result.trace.slice(-30).map((l) => `  ${l}`).join('\n'));
-  console.log(`  replay: npm run fuzz -- --seed ${result.seed} --trace${steps ? ` --steps ${steps}` : ''}${devices ? ` --devices ${devices}` : ''}`);
+  const extra = [steps ? `--steps ${steps}` : '', devices ? `--devices ${devices}` : '', included.size > 0 ? `--include ${[...included].join(',')}` : ''];
+  console.log(`  replay: npm run fuzz -- --seed ${result.seed} --trace ${extra.filter((e) => e !== '').join(' ')}`.trimEnd());
 }
+
+/** The known-bug exclusions in force: all of KNOWN_BUGS minus what --include or --all-bugs names. */
+const included = new Set(values['all-bugs'] ? Object.keys(KNOWN_BUGS) : (values.include ?? '').split(',').filter((k) => k !== ''));
+for (const name of included) {
+  if (!(name in KNOWN_BUGS)) {
+    console.error(`--include: unknown kind ${JSON.stringify(name)}; known: ${Object.keys(KNOWN_BUGS).join(', ')}`);
+    process.exit(2);
+  }
+}
+const knownBugs = Object.fromEntries(Object.entries(KNOWN_BUGS).filter(([name]) => !included.has(name)));
 
 const failed: number[] = [];
 const started = Date.now();
 for (let seed = first; seed < first + count; seed++) {
   const result = await runSimulation({
     seed,
-    knownBugs: values['all-bugs'] ? {} : KNOWN_BUGS,
+    knownBugs,
     ...(steps !== undefined ? { steps } : {}),
     ...(devices !== undefined ? { devices } : {}),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),

@@ -105,6 +105,8 @@ export class SimProvider implements RemoteProvider {
     private readonly hooks: CallHooks,
     /** list_folder page size: small ones exercise paging. */
     private readonly pageLimit: number,
+    /** A deliberately broken server, to prove the oracle notices: uploads ignore the update rev. */
+    private readonly ignoreUpdateRev = false,
   ) {}
 
   private async call<T>(name: CallName, route: string, relPath: string, effect: () => T | Promise<T>): Promise<T> {
@@ -182,7 +184,7 @@ export class SimProvider implements RemoteProvider {
       return this.server.ns.commitFile(
         {
           path: pathArg(this.scope.toDropbox(relPath)),
-          mode: opts.parentRev ? { '.tag': 'update', update: opts.parentRev } : { '.tag': 'add' },
+          mode: this.ignoreUpdateRev ? { '.tag': 'overwrite' } : opts.parentRev ? { '.tag': 'update', update: opts.parentRev } : { '.tag': 'add' },
           autorename: false,
           strictConflict: false,
           ...(clientModified ? { clientModified } : {}),

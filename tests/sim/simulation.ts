@@ -33,6 +33,10 @@ export interface KnownBugs {
   midPassEdits?: boolean;
   /** The change feed lags behind (a listing that does not show the newest changes yet). */
   laggingFeed?: boolean;
+  /** Devices make their first listing while the synced folder does not exist on Dropbox yet. */
+  concurrentFirstSync?: boolean;
+  /** Users rename files (folders are still renamed). */
+  fileRename?: boolean;
 }
 
 export interface SimOptions {
@@ -42,6 +46,8 @@ export interface SimOptions {
   /** Scheduler steps before healing (default 30). */
   steps?: number;
   knownBugs?: KnownBugs;
+  /** Breaks the in-process Dropbox on purpose (uploads overwrite whatever is there): the oracle's self-test. */
+  brokenRemote?: boolean;
   /** Receives every trace line as it happens (replay with --trace). */
   onTrace?: (line: string) => void;
 }
@@ -82,7 +88,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   try {
     await sim.run();
   } catch (err) {
-    sim.fail(`harness: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    sim.fail(`harness: ${describe(err)}`);
   } finally {
     sim.close();
     await rm(base, { recursive: true, force: true });
@@ -99,6 +105,8 @@ class Simulation {
   private clock = START_TIME;
   private phase: Phase = 'chaos';
   private step = 0;
+  /** How many passes are running inside another device's pass. */
+  private nested = 0;
   private tokens = 0;
   /** Every content a user (on a device or on the web) ever wrote. */
   private readonly written = new Set<string>();
@@ -145,13 +153,14 @@ class Simulation {
       this.devices.push(this.startDevice(name, disk, 0));
     }
     this.log(`seed ${this.opts.seed}: ${count} devices, page limit ${this.pageLimit}`);
+    if (this.bugs.concurrentFirstSync) this.server.ns.createFolder(pathArg(REMOTE_ROOT), false);
     const steps = this.opts.steps ?? 30;
     for (this.step = 1; this.step <= steps && !this.failure; this.step++) {
       this.clock += this.rng.int(1, 5) * 1000;
       const action = this.rng.weighted({ user: 4, web: 1, sync: 4 });
       switch (action) {
         case 'user':
-          await this.userOp(this.rng.pick(this.devices));
+          this.userOp(this.rng.pick(this.devices));
           break;
         case 'web':
           this.webOp();
@@ -172,7 +181,7 @@ class Simulation {
   private startDevice(name: string, disk: DeviceDisk, restarts: number): Device {
     const index = StateIndex.open(nodePath.join(disk.root, '.twinfold', 'index.sqlite'));
     const device: Device = { name, disk, index, engine: undefined as unknown as SyncEngine, restarts };
-    const provider = new SimProvider(this.server, this.hooksFor(device), this.pageLimit);
+    const provider = new SimProvider(this.server, this.hooksFor(device), this.pageLimit, this.opts.brokenRemote);
     device.engine = new SyncEngine({
       localRoot: disk.root,
       provider,
@@ -186,6 +195,13 @@ class Simulation {
       allowMassDelete: true,
       now: () => this.clock,
       log: (line) => this.log(`  ${name}.engine: ${line}`),
+    });
+    // Between two ops of a pass (and right after planning): a user's save racing the engine.
+    device.engine.on('status', (status) => {
+      if (this.phase !== 'chaos' || this.bugs.midPassEdits || status.state !== 'syncing' || status.total === 0 || status.done >= status.total) return;
+      if (!this.rng.chance(0.08)) return;
+      this.log(`  ${name}: between ops (${status.done}/${status.total} done)`);
+      this.userOp(device);
     });
     return device;
   }
@@ -228,7 +244,7 @@ class Simulation {
     if (outcome === 'hung') return this.fail(`${device.name}: a pass did not finish within ${PASS_WATCHDOG_MS} ms`);
     if (typeof outcome === 'string') return this.log(`${device.name} pass: ${outcome}`);
     if (isTwinfoldError(outcome) && outcome.retryable && this.phase === 'chaos') return this.log(`${device.name} pass failed: ${outcome.name}`);
-    this.fail(`${device.name}: the engine threw ${outcome instanceof Error ? (outcome.stack ?? outcome.message) : String(outcome)}`);
+    this.fail(`${device.name}: the engine threw ${describe(outcome)}`);
   }
 
   /** A new engine on the same folder and index file, replacing `device` in the list. */
@@ -260,7 +276,15 @@ class Simulation {
       device.crash();
       return new Promise<void>(() => {});
     }
-    if (!this.bugs.midPassEdits && this.rng.chance(0.12)) await this.userOp(device);
+    if (!this.bugs.midPassEdits && this.rng.chance(0.12)) this.userOp(device, rel);
+    // Dropbox changes meanwhile: the web user, or another device's whole pass (one level deep).
+    if (this.rng.chance(0.06)) this.webOp(rel);
+    const others = this.devices.filter((d) => d.name !== device.name);
+    if (this.nested === 0 && others.length > 0 && this.rng.chance(0.06)) {
+      this.nested += 1;
+      await this.pass(this.rng.pick(others));
+      this.nested -= 1;
+    }
     if (when === 'before' && call === 'listContinue' && this.rng.chance(0.05)) {
       this.log('  server: cursors reset');
       this.server.ns.resetCursors();
@@ -285,7 +309,7 @@ class Simulation {
         await this.pass(device);
         if (this.failure) return;
       }
-      const now = JSON.stringify([this.server.ns.head, ...(await Promise.all(this.devices.map((d) => d.disk.list())))]);
+      const now = JSON.stringify([this.server.ns.head, ...this.devices.map((d) => d.disk.list())]);
       if (now === last) return;
       last = now;
     }
@@ -304,23 +328,25 @@ class Simulation {
     return this.rng.pick(this.names);
   }
 
-  /** One thing a user does on a device's disk. */
-  private async userOp(device: Device): Promise<void> {
+  /** One thing a user does on a device's disk; often to `focus` (the path the engine is busy with). */
+  private userOp(device: Device, focus?: string): void {
     this.clock += 1;
     const disk = device.disk;
-    const entries = await disk.list();
+    const all = disk.list();
+    const focused = focus === undefined ? [] : all.filter((e) => pathLower(e.path) === pathLower(focus));
+    const entries = focused.length > 0 && this.rng.chance(0.6) ? focused : all;
     const files = entries.filter((e) => e.kind === 'file');
     const folders = entries.filter((e) => e.kind === 'folder');
-    const parents = ['', ...folders.filter((f) => depth(f.path) < 2).map((f) => f.path)];
+    const parents = ['', ...all.filter((f) => f.kind === 'folder' && depth(f.path) < 2).map((f) => f.path)];
     const kind = this.rng.weighted({ create: 3, edit: 3, delete: 1.5, rename: 1.5, mkdir: 1, rmdir: 0.5, caseRename: this.bugs.caseOnlyRename ? 0 : 1 });
-    const exists = (p: string): boolean => entries.some((e) => e.path === p);
+    const exists = (p: string): boolean => all.some((e) => e.path === p);
     const who = `${device.name}`;
     switch (kind) {
       case 'create': {
         const path = `${this.rng.pick(parents)}/${this.pickName()}`;
         if (exists(path)) return this.log(`${who} user create ${path}: exists, skipped`);
         const token = this.newToken(who);
-        await disk.write(path, token, 'inPlace', this.clock);
+        disk.write(path, token, 'inPlace', this.clock);
         this.written.add(token);
         return this.log(`${who} user create ${path} = ${token}`);
       }
@@ -330,7 +356,7 @@ class Simulation {
         const how = this.rng.chance(0.5) ? 'inPlace' : 'atomic';
         const token = this.newToken(who);
         this.supersede([file]);
-        await disk.write(file.path, token, how, this.clock);
+        disk.write(file.path, token, how, this.clock);
         this.written.add(token);
         return this.log(`${who} user edit ${file.path} (${how}) ${file.content} -> ${token}`);
       }
@@ -338,15 +364,16 @@ class Simulation {
         if (files.length === 0) return;
         const file = this.rng.pick(files);
         this.supersede([file]);
-        await disk.remove(file.path);
+        disk.remove(file.path);
         return this.log(`${who} user delete ${file.path} (${file.content})`);
       }
       case 'rename': {
-        if (entries.length === 0) return;
-        const item = this.rng.pick(entries);
+        const movable = this.bugs.fileRename ? folders : entries;
+        if (movable.length === 0) return;
+        const item = this.rng.pick(movable);
         const targets = parents.filter((p) => p !== item.path && !p.startsWith(`${item.path}/`));
         const to = `${this.rng.pick(targets)}/${this.pickName()}`;
-        const done = await disk.rename(item.path, to);
+        const done = disk.rename(item.path, to);
         return this.log(`${who} user rename ${item.path} -> ${to}${done ? '' : ': exists, skipped'}`);
       }
       case 'caseRename': {
@@ -356,20 +383,20 @@ class Simulation {
         const flipped = name === name.toLowerCase() ? name.toUpperCase() : name.toLowerCase();
         const to = `${item.path.slice(0, item.path.lastIndexOf('/'))}/${flipped}`;
         if (flipped === name) return;
-        const done = await disk.rename(item.path, to);
+        const done = disk.rename(item.path, to);
         return this.log(`${who} user case-rename ${item.path} -> ${to}${done ? '' : ': exists, skipped'}`);
       }
       case 'mkdir': {
         const path = `${this.rng.pick(parents)}/${this.pickName()}`;
         if (exists(path)) return this.log(`${who} user mkdir ${path}: exists, skipped`);
-        await disk.mkdir(path);
+        disk.mkdir(path);
         return this.log(`${who} user mkdir ${path}`);
       }
       case 'rmdir': {
         if (folders.length === 0) return;
         const folder = this.rng.pick(folders);
-        this.supersede(entries.filter((e) => e.path.startsWith(`${folder.path}/`)));
-        await disk.remove(folder.path);
+        this.supersede(all.filter((e) => e.path.startsWith(`${folder.path}/`)));
+        disk.remove(folder.path);
         return this.log(`${who} user rm -r ${folder.path}`);
       }
     }
@@ -379,13 +406,15 @@ class Simulation {
     for (const entry of entries) if (entry.content !== undefined) this.superseded.add(entry.content);
   }
 
-  /** One thing the web user does on Dropbox directly. */
-  private webOp(): void {
+  /** One thing the web user does on Dropbox directly; often to `focus` (relative to the synced folder). */
+  private webOp(focus?: string): void {
     this.clock += 1;
     const server = this.server;
     const rootKey = pathLower(REMOTE_ROOT);
-    const items = [...this.remoteItems()].filter(([key]) => key !== rootKey);
-    const folders = items.filter(([, item]) => item.kind === 'folder').map(([, item]) => item.display);
+    const all = [...this.remoteItems()].filter(([key]) => key !== rootKey);
+    const focused = focus === undefined ? [] : all.filter(([key]) => key === pathLower(REMOTE_ROOT + focus));
+    const items = focused.length > 0 && this.rng.chance(0.6) ? focused : all;
+    const folders = all.filter(([, item]) => item.kind === 'folder').map(([, item]) => item.display);
     const parents = [REMOTE_ROOT, ...folders.filter((f) => depth(f) < 3)];
     const kind = this.rng.weighted({ write: 3, delete: 1, move: 1, mkdir: 1 });
     try {
@@ -457,13 +486,13 @@ class Simulation {
     const problems: string[] = [];
     for (const device of this.devices) {
       const local = new Map<string, string>();
-      for (const entry of await device.disk.list()) {
+      for (const entry of device.disk.list()) {
         const key = pathLower(entry.path);
         if (local.has(key)) problems.push(`${device.name} has two items Dropbox sees as one: ${entry.path}`);
         local.set(key, entry.content ?? '<dir>');
       }
       for (const content of local.values()) everywhere.add(content);
-      for (const content of await device.disk.trashContents()) everywhere.add(content);
+      for (const content of device.disk.trashContents()) everywhere.add(content);
       const diff = treeDiff(local, remote);
       if (diff.length > 0) problems.push(`${device.name} differs from Dropbox: ${diff.slice(0, 6).join('; ')}`);
     }
@@ -474,6 +503,12 @@ class Simulation {
     if (problems.length > 0) this.fail(problems.join(' | '));
     else this.log(`oracle: ok (${remote.size} items, ${this.written.size} versions written, ${this.superseded.size} replaced by users)`);
   }
+}
+
+/** An error with the top of its stack: enough to see where, short enough for a trace line. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return (err.stack ?? `${err.name}: ${err.message}`).split('\n').slice(0, 4).join(' | ');
 }
 
 function depth(path: string): number {
