@@ -29,10 +29,6 @@ export interface KnownBugs {
    * can spell an item differently from Dropbox.
    */
   spellingVariants?: boolean;
-  /** User edits in the middle of a pass (between the engine's provider calls). */
-  midPassEdits?: boolean;
-  /** The change feed lags behind (a listing that does not show the newest changes yet). */
-  laggingFeed?: boolean;
   /** Devices make their first listing while the synced folder does not exist on Dropbox yet. */
   concurrentFirstSync?: boolean;
   /** Users rename files (folders are still renamed). */
@@ -60,7 +56,7 @@ export interface SimResult {
   trace: string[];
 }
 
-/** The engine's problems are failures; these are only for the scheduler to stop a pass. */
+/** What a pass's race resolves with when the scheduler crashed its engine (never an engine error). */
 class Crash {}
 
 const START_TIME = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -77,7 +73,6 @@ interface Device {
   engine: SyncEngine;
   /** Resolves the running pass's race when the scheduler crashes the engine mid-call. */
   crash?: () => void;
-  restarts: number;
 }
 
 type Phase = 'chaos' | 'heal';
@@ -150,7 +145,7 @@ class Simulation {
       const root = nodePath.join(this.base, name);
       const disk = new FolderDisk(root);
       await mkdir(root);
-      this.devices.push(this.startDevice(name, disk, 0));
+      this.devices.push(this.startDevice(name, disk));
     }
     this.log(`seed ${this.opts.seed}: ${count} devices, page limit ${this.pageLimit}`);
     if (this.bugs.concurrentFirstSync) this.server.ns.createFolder(pathArg(REMOTE_ROOT), false);
@@ -178,9 +173,10 @@ class Simulation {
 
   // ---- devices and passes -------------------------------------------------------------------
 
-  private startDevice(name: string, disk: DeviceDisk, restarts: number): Device {
+  private startDevice(name: string, disk: DeviceDisk): Device {
     const index = StateIndex.open(nodePath.join(disk.root, '.twinfold', 'index.sqlite'));
-    const device: Device = { name, disk, index, engine: undefined as unknown as SyncEngine, restarts };
+    // The provider's hooks need the device, so its engine is filled in right below.
+    const device = { name, disk, index } as Device;
     const provider = new SimProvider(this.server, this.hooksFor(device), this.pageLimit, this.opts.brokenRemote);
     device.engine = new SyncEngine({
       localRoot: disk.root,
@@ -198,7 +194,7 @@ class Simulation {
     });
     // Between two ops of a pass (and right after planning): a user's save racing the engine.
     device.engine.on('status', (status) => {
-      if (this.phase !== 'chaos' || this.bugs.midPassEdits || status.state !== 'syncing' || status.total === 0 || status.done >= status.total) return;
+      if (this.phase !== 'chaos' || status.state !== 'syncing' || status.total === 0 || status.done >= status.total) return;
       if (!this.rng.chance(0.08)) return;
       this.log(`  ${name}: between ops (${status.done}/${status.total} done)`);
       this.userOp(device);
@@ -250,7 +246,7 @@ class Simulation {
   /** A new engine on the same folder and index file, replacing `device` in the list. */
   private restart(device: Device): Device {
     device.index.close();
-    const restarted = this.startDevice(device.name, device.disk, device.restarts + 1);
+    const restarted = this.startDevice(device.name, device.disk);
     this.devices[this.devices.indexOf(device)] = restarted;
     return restarted;
   }
@@ -260,7 +256,7 @@ class Simulation {
       before: (call, rel) => this.atCall(device, call, rel, 'before'),
       after: (call, rel) => this.atCall(device, call, rel, 'after'),
       lagFeed: () => {
-        if (this.phase !== 'chaos' || this.bugs.laggingFeed || !this.rng.chance(0.15)) return false;
+        if (this.phase !== 'chaos' || !this.rng.chance(0.15)) return false;
         this.log(`  ${device.name}: feed lags (continue answers no news)`);
         return true;
       },
@@ -276,7 +272,7 @@ class Simulation {
       device.crash();
       return new Promise<void>(() => {});
     }
-    if (!this.bugs.midPassEdits && this.rng.chance(0.12)) this.userOp(device, rel);
+    if (this.rng.chance(0.12)) this.userOp(device, rel);
     // Dropbox changes meanwhile: the web user, or another device's whole pass (one level deep).
     if (this.rng.chance(0.06)) this.webOp(rel);
     const others = this.devices.filter((d) => d.name !== device.name);
