@@ -4,8 +4,6 @@
 import type { KnownBugs } from './simulation.js';
 
 export const KNOWN_BUGS: KnownBugs = {
-  caseOnlyRename: true,
-  spellingVariants: true,
   concurrentFirstSync: true,
   fileRename: true,
 };
