@@ -42,6 +42,14 @@ export interface ExecutorDeps {
   onProgress(progress: TransferProgress, finished: boolean): void;
   signal: AbortSignal;
   now(): number;
+  /** Told what each write the server acknowledged left there, before the change feed shows it. */
+  remoteCommitted?: RemoteCommitLog;
+}
+
+export interface RemoteCommitLog {
+  recordCommitted(item: RemoteItem): void;
+  recordMoved(fromKey: string, fromPath: string, moved: RemoteItem): void;
+  recordDeleted(key: string): void;
 }
 
 export class Executor {
@@ -101,6 +109,7 @@ export class Executor {
     // The provider hashed exactly the bytes it sent; if that is what the planner saw, the local
     // observation (inode, mtime) belongs to this version. Otherwise look at the file again now,
     // so the next pass does not plan from the old observation.
+    this.deps.remoteCommitted?.recordCommitted(remote);
     if (remote.contentHash !== planned.contentHash) await local.refresh([op.path]);
     index.putSynced(mergeBase(remote, local.get(op.key), index.getSynced(op.key)));
     index.addActivity({ time: this.deps.now(), action: 'upload', path: remote.path, size: remote.size });
@@ -205,6 +214,7 @@ export class Executor {
       if (err instanceof RemoteConflictError) throw new RemoteChangedError(op.path, op.key);
       throw err;
     }
+    this.deps.remoteCommitted?.recordCommitted(remote);
     index.putSynced(mergeBase(remote, local.get(op.key)));
     index.addActivity({ time: this.deps.now(), action: 'mkdir_remote', path: remote.path });
   }
@@ -246,6 +256,7 @@ export class Executor {
   private async deleteRemote(op: Extract<Op, { type: 'deleteRemote' }>): Promise<void> {
     const { provider, index } = this.deps;
     await provider.delete(op.path, op.rev ? { parentRev: op.rev } : undefined);
+    this.deps.remoteCommitted?.recordDeleted(op.key);
     index.deleteSyncedSubtree(op.key);
     index.addActivity({ time: this.deps.now(), action: 'delete_remote', path: op.path });
   }
@@ -253,6 +264,7 @@ export class Executor {
   private async moveRemote(op: Extract<Op, { type: 'moveRemote' }>): Promise<void> {
     const { provider, index, local } = this.deps;
     const remote = await provider.move(op.fromPath, op.toPath);
+    this.deps.remoteCommitted?.recordMoved(op.fromKey, op.fromPath, remote);
     index.moveSynced(op.fromKey, op.toKey, op.toPath);
     const moved = index.getSynced(op.toKey);
     index.putSynced(mergeBase(remote, local.get(op.toKey), moved));
