@@ -13,7 +13,7 @@ import { LocalTree } from './localTree.js';
 import { withChildSignal } from './childSignal.js';
 import type { EngineStatus, PauseReason } from './status.js';
 import { EngineStateStore } from './engineState.js';
-import { DEFAULT_BACKOFF, Scheduler, type BackoffPolicy } from './scheduler.js';
+import { backoffDelay, DEFAULT_BACKOFF, Scheduler, type BackoffPolicy } from './scheduler.js';
 import { clockWithNow, realClock, type Clock } from './clock.js';
 import { RemoteFeed, RemoteFeedFault } from './remoteFeed.js';
 import { MassDeleteHeld, SyncPass } from './syncPass.js';
@@ -453,7 +453,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   /** Dropbox asked us to wait: shown with the time, capped, and never waited out by a one-time sync. */
   private async waitAsServerAsked(err: RateLimitError): Promise<void> {
-    const waitMs = this.scheduler.serverWait(err.retryAfterMs);
+    // At least our own backoff: a server answering "429, retry after 0" must not spin the loop.
+    const waitMs = this.scheduler.serverWait(Math.max(err.retryAfterMs, this.scheduler.nextRunDelay()));
     if (!this.opts.live) {
       const message = `Dropbox asked us to wait ${Math.ceil(err.retryAfterMs / 1000)} s before trying again; giving up this one-time sync (try again later)`;
       this.state.update({ problem: { kind: 'error', message } });
@@ -501,8 +502,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         if (this.stopped) return;
         if (!(err instanceof CursorResetError)) {
           failures += 1;
-          backoffMs = err instanceof RateLimitError ? this.scheduler.serverWait(err.retryAfterMs) : this.scheduler.policy.baseMs * 2 ** Math.min(failures, 16);
-          backoffMs = Math.min(backoffMs, this.scheduler.policy.maxServerWaitMs);
+          backoffMs = err instanceof RateLimitError ? this.scheduler.serverWait(err.retryAfterMs) : backoffDelay(this.scheduler.policy, failures);
         }
         // The main loop owns the status and the retries: let it find out whether Dropbox is
         // reachable (it shows "offline" and retries with backoff until it is).
