@@ -4,28 +4,31 @@
 // watcher, remote ones from longpoll; both only wake the loop, which then looks for itself.
 // This file composes the parts: the remote feed (remoteFeed.ts), the pass (syncPass.ts), the
 // scheduler with its one backoff policy (scheduler.ts) and the one owner of state (engineState.ts).
-import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { DeletionPolicy, PathKey } from './model.js';
 import { Executor } from './executor.js';
 import { LocalTree } from './localTree.js';
-import { withChildSignal } from './childSignal.js';
 import type { EngineStatus, PauseReason } from './status.js';
 import { EngineStateStore } from './engineState.js';
-import { backoffDelay, DEFAULT_BACKOFF, Scheduler, type BackoffPolicy } from './scheduler.js';
+import { DEFAULT_BACKOFF, Scheduler, type BackoffPolicy } from './scheduler.js';
 import { clockWithNow, realClock, type Clock } from './clock.js';
 import { RemoteFeed, RemoteFeedFault } from './remoteFeed.js';
 import { MassDeleteHeld, SyncPass } from './syncPass.js';
 import { LocalProblems } from './localProblems.js';
 import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
-import { AuthError, CursorResetError, NetworkError, RateLimitError, ServerError, errorMessage, isAbortError } from '../errors.js';
+import { AuthError, NetworkError, RateLimitError, ServerError, errorMessage, isAbortError } from '../errors.js';
 import { IGNORE_FILE_NAME, IgnoreRules, STATE_DIR_NAME } from '../local/ignore.js';
 import { LocalWatcher } from '../local/watcher.js';
 import { pathLower } from '../paths.js';
 import { Exclusions } from './exclusions.js';
 import { leaveExcluded } from './leaveExcluded.js';
+import { LocalRootGoneError, LocalRootGuard } from './localRoot.js';
+import { watchRemote } from './remoteWatch.js';
+
+export { LocalRootGoneError };
 
 export interface SyncEngineOptions {
   localRoot: string;
@@ -72,22 +75,9 @@ export interface UnsyncedItem {
 }
 
 const MAX_PASSES_PER_RUN = 1000;
-/** Index metadata: the inode of the local folder the synced tree belongs to. */
-const ROOT_INODE_META = 'local_root_inode';
 const STATUS_PERSIST_INTERVAL_MS = 1000;
 /** A live scan count is shown at most this often: a status per file would flood the UI. */
 const SCAN_PROGRESS_EVERY = 200;
-
-/**
- * The local folder is gone or is another folder now (an unplugged disk leaves an empty mount
- * point): its apparent emptiness must never be mirrored to Dropbox as deletions.
- */
-export class LocalRootGoneError extends Error {
-  constructor(readonly localRoot: string) {
-    super(`the folder ${localRoot} is missing or is not the folder that was synced (an unplugged disk?); nothing is changed on Dropbox until it is back. If you replaced it on purpose, remove the folder pair and add it again`);
-    this.name = 'LocalRootGoneError';
-  }
-}
 
 export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private readonly state: EngineStateStore;
@@ -103,8 +93,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private readonly abort = new AbortController();
   private readonly log: (line: string) => void;
   private readonly exclusions: Exclusions;
-  /** The local root's inode at start: a different one later means another folder (or mount point). */
-  private rootInode: number | undefined;
+  private readonly root: LocalRootGuard;
 
   private pendingLocalPaths = new Set<string>();
   private remoteDirty = true;
@@ -114,7 +103,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private loopDone: Promise<void> | undefined;
   private longpollDone: Promise<void> | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
   private persistedHeadline = '';
   private persistedAt = 0;
   /** Resolved whenever a run of passes ends with all three trees equal. */
@@ -126,6 +114,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.clock = opts.clock ?? (opts.now ? clockWithNow(opts.now) : realClock);
     this.log = opts.log ?? (() => {});
     this.exclusions = new Exclusions(opts.excluded);
+    this.root = new LocalRootGuard(opts.localRoot, opts.index);
     this.state = new EngineStateStore((status) => this.onStatus(status));
     const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...(opts.offlineRetryMs !== undefined ? { baseMs: opts.offlineRetryMs } : {}), ...opts.backoff };
     this.scheduler = new Scheduler(this.clock, policy, () => {
@@ -167,12 +156,17 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         remoteChanged: () => {
           this.remoteDirty = true;
         },
-        assertRootIntact: () => this.assertRootIntact(),
+        assertRootIntact: () => this.root.assertIntact(),
         holdForMassDelete: (message) => this.pause('mass_delete', message),
       },
       opts.allowMassDelete ?? false,
     );
     this.problems = new LocalProblems({ localRoot: opts.localRoot, local: this.local, index: opts.index, exclusions: this.exclusions, now, log: this.log, activity });
+  }
+
+  /** Stopping aborts every call in flight; the signal is the one record that we stopped. */
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
   }
 
   getStatus(): EngineStatus {
@@ -195,7 +189,22 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
     this.state.update({ lifecycle: 'running' });
     this.loopDone = this.loop();
-    if (this.opts.live) this.longpollDone = this.longpollLoop();
+    if (this.opts.live) {
+      this.longpollDone = watchRemote({
+        feed: this.feed,
+        scheduler: this.scheduler,
+        signal: this.abort.signal,
+        timeoutSec: this.opts.longpollTimeoutSec ?? 30,
+        whenIdle: () => this.whenIdle(),
+        whenStatusChanges: () => this.whenStatusChanges(),
+        needsSignIn: () => this.state.get().problem?.kind === 'needs_signin',
+        remoteChanged: () => {
+          this.remoteDirty = true;
+          this.wake();
+          return this.whenRemoteConsumed();
+        },
+      });
+    }
   }
 
   /** Syncs until local, remote and synced are equal once, then resolves. Used by `--once`. */
@@ -246,7 +255,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   async stop(): Promise<void> {
     if (this.stopped) return;
-    this.stopped = true;
     this.abort.abort();
     this.scheduler.stop();
     if (this.rescanTimer) clearInterval(this.rescanTimer);
@@ -262,10 +270,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   // ---------------------------------------------------------------------------------------------
 
   private async prepare(scanNow: boolean): Promise<void> {
-    const rootStats = await lstat(this.opts.localRoot).catch(() => undefined);
-    if (!rootStats?.isDirectory()) throw new Error(`the local folder ${this.opts.localRoot} does not exist or is not a folder`);
-    this.checkRootIdentity(rootStats.ino);
-    this.rootInode = rootStats.ino;
+    await this.root.checkAtStart();
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
     await this.removeStaleTempFiles();
     this.ignore = await IgnoreRules.load(this.opts.localRoot);
@@ -354,7 +359,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         await this.problems.handle();
         const next = this.pass.plan(failedThisRun);
         if ('leaving' in next) {
-          await this.assertRootIntact();
+          await this.root.assertIntact();
           await leaveExcluded(this.leaveDeps(), next.leaving.excluded, next.leaving.presentRoots);
           this.emit('activity');
           continue;
@@ -469,50 +474,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
   }
 
-  private async longpollLoop(): Promise<void> {
-    let failures = 0;
-    let backoffMs = 0;
-    while (!this.stopped) {
-      await this.whenIdle();
-      if (this.stopped) return;
-      if (backoffMs > 0) await this.scheduler.sleep(backoffMs);
-      if (this.state.get().problem?.kind === 'needs_signin') {
-        await this.whenStatusChanges();
-        continue;
-      }
-      try {
-        const timeoutSec = this.opts.longpollTimeoutSec ?? 30;
-        const result = await withChildSignal(this.abort.signal, async (signal) => this.feed.waitForChanges(timeoutSec, signal));
-        if (!result) {
-          // No cursor yet (the first listing failed): the main loop lists and retries.
-          this.remoteDirty = true;
-          this.wake();
-          await this.whenRemoteConsumed();
-          continue;
-        }
-        failures = 0;
-        backoffMs = this.scheduler.serverWait((result.backoffSec ?? 0) * 1000);
-        if (result.changes) {
-          this.remoteDirty = true;
-          this.wake();
-          // Wait until the loop has consumed the news before polling again with the new cursor.
-          await this.whenRemoteConsumed();
-        }
-      } catch (err) {
-        if (this.stopped) return;
-        if (!(err instanceof CursorResetError)) {
-          failures += 1;
-          backoffMs = err instanceof RateLimitError ? this.scheduler.serverWait(err.retryAfterMs) : backoffDelay(this.scheduler.policy, failures);
-        }
-        // The main loop owns the status and the retries: let it find out whether Dropbox is
-        // reachable (it shows "offline" and retries with backoff until it is).
-        this.remoteDirty = true;
-        this.wake();
-        await this.whenRemoteConsumed();
-      }
-    }
-  }
-
   private async whenRemoteConsumed(): Promise<void> {
     while (!this.stopped && this.remoteDirty) await this.whenStatusChanges();
   }
@@ -534,24 +495,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   private leaveDeps() {
     return { localRoot: this.opts.localRoot, stateDir: this.stateDir, local: this.local, index: this.opts.index, now: () => this.clock.now(), log: this.log };
-  }
-
-  /**
-   * The folder must be the one the synced tree describes, across restarts too: an unmounted disk
-   * leaves an empty mount point at the same path (another inode), which must never be read as
-   * "everything was deleted". A folder with nothing synced yet may be any folder.
-   */
-  private checkRootIdentity(inode: number): void {
-    const recorded = this.opts.index.getMeta(ROOT_INODE_META);
-    if (recorded === String(inode)) return;
-    if (recorded !== undefined && this.opts.index.allSynced().size > 0) throw new LocalRootGoneError(this.opts.localRoot);
-    this.opts.index.setMeta(ROOT_INODE_META, String(inode));
-  }
-
-  /** Refuses to act on a local root that vanished or was replaced since start (see LocalRootGoneError). */
-  private async assertRootIntact(): Promise<void> {
-    const stats = await lstat(this.opts.localRoot).catch(() => undefined);
-    if (!stats?.isDirectory() || (this.rootInode !== undefined && stats.ino !== this.rootInode)) throw new LocalRootGoneError(this.opts.localRoot);
   }
 
   private onStatus(status: EngineStatus): void {
