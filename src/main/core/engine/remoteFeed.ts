@@ -89,9 +89,10 @@ export class RemoteFeed {
     const { provider, index } = this.opts;
     const maxPages = this.opts.maxPagesPerRefresh ?? MAX_PAGES_PER_REFRESH;
     let cursor = index.remoteCursor();
+    const afterReset = cursor === undefined;
     let page = cursor === undefined ? await this.listFromScratch() : await provider.listContinue(cursor);
     for (let pages = 1; ; pages += 1) {
-      this.apply(page, changed);
+      this.apply(page, changed, afterReset && pages === 1);
       if (!page.hasMore) return;
       if (page.cursor === cursor) throw new RemoteFeedFault('Dropbox sent the same page of changes again and again (its cursor does not advance); syncing will be retried later');
       if (pages >= maxPages) throw new RemoteFeedFault(`Dropbox kept sending more changes after ${maxPages} pages without an end; syncing will be retried later`);
@@ -113,18 +114,26 @@ export class RemoteFeed {
     }
   }
 
-  /** One page, minus what contradicts a write the feed has not shown yet, in one transaction. */
-  private apply(page: ChangePage, changed: Set<PathKey>): void {
+  /**
+   * One page, minus what contradicts a write the feed has not shown yet, in one transaction.
+   * `afterReset`: the mirror was just emptied, so every unconfirmed write is put back.
+   */
+  private apply(page: ChangePage, changed: Set<PathKey>, afterReset: boolean): void {
     const { index } = this.opts;
     const accepted: RemoteChange[] = [];
+    const deleted: PathKey[] = [];
     for (const change of page.changes) {
       const key = change.kind === 'upsert' ? change.item.key : change.key;
       if (this.holdsBack(key, change)) continue;
       if (isRealChange(index.getRemote(key), change)) changed.add(key);
       accepted.push(change);
+      if (change.kind === 'delete' || change.item.kind === 'file') deleted.push(key);
     }
-    // A delete of a folder above a committed item would take it along: put it back.
-    for (const entry of this.committed.values()) if (entry.expect === 'present') accepted.push({ kind: 'upsert', item: entry.item });
+    // A delete of a folder above an unconfirmed write (or a file replacing it) would take it along: put it back.
+    for (const entry of this.committed.values()) {
+      if (entry.expect !== 'present') continue;
+      if (afterReset || deleted.some((key) => key !== entry.item.key && isSameOrBelow(entry.item.key, key))) accepted.push({ kind: 'upsert', item: entry.item });
+    }
     index.applyRemoteChanges(accepted, page.cursor);
   }
 
