@@ -108,6 +108,12 @@ describe('caps on what a server can make us do', () => {
     assert.ok(hooked.calls.listContinue < 100);
   });
 
+  test('a one-time sync against the emulator\'s endless pages ends with a clear error', async () => {
+    world.emulator.faults.add({ fault: { kind: 'endless_pages' }, routes: ['files/list_folder', 'files/list_folder/continue'] });
+    const a = await world.device('alpha', { live: false });
+    await assert.rejects(within(10_000, a.engine.syncOnce()), /cursor does not advance/);
+  });
+
   test('a cursor that does not advance is a server fault; live mode shows it and backs off', async () => {
     const hooked = new HookedProvider(world.provider());
     hooked.hooks.listAll = async (real) => ({ ...(await real()), hasMore: true });
