@@ -32,18 +32,20 @@ class FakeClock implements Clock {
   }
 }
 
-const policy: BackoffPolicy = { baseMs: 1_000, maxMs: 300_000, maxServerWaitMs: 300_000 };
+const policy: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000, maxPermanentMs: 300_000, maxServerWaitMs: 300_000 };
 
 test('backoff doubles from the base up to the cap', () => {
-  const rows: [number, number][] = [
-    [1, 1_000],
-    [2, 2_000],
-    [5, 16_000],
-    [9, 256_000],
-    [10, 300_000],
-    [50, 300_000],
+  const rows: [number, boolean, number][] = [
+    [1, false, 1_000],
+    [2, false, 2_000],
+    [5, false, 16_000],
+    [7, false, 60_000],
+    [50, false, 60_000],
+    [9, true, 256_000],
+    [10, true, 300_000],
+    [50, true, 300_000],
   ];
-  for (const [failures, expected] of rows) assert.equal(backoffDelay(policy, failures), expected, `after ${failures} failures`);
+  for (const [failures, permanent, expected] of rows) assert.equal(backoffDelay(policy, failures, permanent), expected, `after ${failures} failures (permanent: ${permanent})`);
 });
 
 test('a failed path waits its backoff, then the scheduler says it is due', () => {

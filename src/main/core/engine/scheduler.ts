@@ -7,16 +7,19 @@ import type { Clock } from './clock.js';
 export interface BackoffPolicy {
   /** Delay after the first failure; doubles with each further one. */
   baseMs: number;
+  /** Cap for what may heal by itself (network, server, a busy file): we look again at least this often. */
   maxMs: number;
+  /** Cap for a path whose failure will not heal by itself (a refused name): no point asking every minute. */
+  maxPermanentMs: number;
   /** The longest wait a server may ask for (Retry-After, longpoll backoff) before we look again. */
   maxServerWaitMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 300_000, maxServerWaitMs: 300_000 };
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000, maxPermanentMs: 300_000, maxServerWaitMs: 300_000 };
 
 /** Delay before attempt `failures + 1`, after `failures` failures in a row (1-based). */
-export function backoffDelay(policy: BackoffPolicy, failures: number): number {
-  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, failures - 1));
+export function backoffDelay(policy: BackoffPolicy, failures: number, permanent = false): number {
+  return Math.min(permanent ? policy.maxPermanentMs : policy.maxMs, policy.baseMs * 2 ** Math.max(0, failures - 1));
 }
 
 export interface PathFailure {
@@ -48,7 +51,7 @@ export class Scheduler {
 
   recordPathFailure(key: PathKey, failure: { path: string; message: string; transient: boolean }): PathFailure {
     const attempts = (this.failures.get(key)?.attempts ?? 0) + 1;
-    const entry = { ...failure, attempts, retryAt: this.clock.now() + backoffDelay(this.policy, attempts) };
+    const entry = { ...failure, attempts, retryAt: this.clock.now() + backoffDelay(this.policy, attempts, !failure.transient) };
     this.failures.set(key, entry);
     this.armRetryTimer();
     return entry;
