@@ -13,7 +13,9 @@ export type FaultSpec =
   | { kind: 'reset' }
   | { kind: 'reset_mid_body' }
   | { kind: 'truncate' }
-  | { kind: 'latency'; ms: number };
+  | { kind: 'latency'; ms: number }
+  /** A hostile change feed: a list_folder answer with no entries, `has_more` true and a cursor that never advances. */
+  | { kind: 'endless_pages' };
 
 export interface FaultRule { fault: FaultSpec; routes?: string[]; times?: number }
 
@@ -35,6 +37,7 @@ const faultSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reset_mid_body') }),
   z.strictObject({ kind: z.literal('truncate') }),
   z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(600_000) }),
+  z.strictObject({ kind: z.literal('endless_pages') }),
 ]);
 
 const faultRuleSchema = z.strictObject({
@@ -164,9 +167,12 @@ function isLoopback(address: string | undefined): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
+/** The cursor an endless_pages answer hands out: the same every time, so it never advances. */
+const ENDLESS_CURSOR = 'endless-pages-cursor';
+
 /**
  * Applies a fault that replaces the whole response: 429 with Dropbox's RateLimitError body, a
- * plain-text 500/503, or a connection reset. False for faults the route must apply itself
+ * plain-text 500/503, a connection reset, or a list page that never ends (endless_pages). False for faults the route must apply itself
  * (reset_mid_body and truncate, see writeFaultyBody) and for latency, which take() already served.
  */
 export function respondWithFault(fault: FaultSpec, req: IncomingMessage, res: ServerResponse): boolean {
@@ -189,6 +195,12 @@ export function respondWithFault(fault: FaultSpec, req: IncomingMessage, res: Se
     case 'reset':
       dropConnection(req.socket);
       return true;
+    case 'endless_pages': {
+      const body = JSON.stringify({ entries: [], cursor: ENDLESS_CURSOR, has_more: true });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return true;
+    }
     case 'reset_mid_body':
     case 'truncate':
     case 'latency':

@@ -37,6 +37,7 @@ test('parseFaultRule accepts well-formed rules and explains bad ones', () => {
     { fault: { kind: 'latency', ms: 0 } },
     { fault: { kind: 'truncate' }, times: 1 },
     { fault: { kind: 'reset_mid_body' } },
+    { fault: { kind: 'endless_pages' }, routes: ['files/list_folder', 'files/list_folder/continue'] },
   ];
   for (const rule of good) assert.deepEqual(parseFaultRule(rule), { ok: true, rule }, JSON.stringify(rule));
 

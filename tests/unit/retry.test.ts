@@ -153,3 +153,18 @@ test('abortableSleep: resolves after the delay and rejects at once on abort', as
   aborted.abort(new Error('early'));
   await assert.rejects(abortableSleep(60_000, aborted.signal), { message: 'early' });
 });
+
+test('a Retry-After longer than the policy allows goes back to the caller at once, not waited out', async () => {
+  const deps = fakeDeps(0.5);
+  let calls = 0;
+  const long = withRetry(
+    () => {
+      calls += 1;
+      return Promise.reject(new RateLimitError(3_600_000));
+    },
+    { ...policy, maxRetryAfterMs: 300_000 },
+    deps,
+  );
+  await assert.rejects(long, RateLimitError);
+  assert.deepEqual([calls, deps.delays], [1, []]);
+});

@@ -10,7 +10,8 @@ import { openSecretStore, type SecretStore } from '../core/secrets/index.js';
 import { StateIndex } from '../core/index/index.js';
 import type { StateLock } from '../core/stateLock.js';
 import { claimPairState, lockPair, StateClaimedError } from '../core/pairState.js';
-import { AuthError, NetworkError } from '../core/errors.js';
+import { AuthError, NetworkError, RateLimitError, ServerError } from '../core/errors.js';
+import { backoffDelay, DEFAULT_BACKOFF } from '../core/engine/scheduler.js';
 import type { RemoteAccount } from '../core/remote/provider.js';
 import { SetupError } from './setupError.js';
 
@@ -48,7 +49,15 @@ export interface OpenPair {
   close(): Promise<void>;
 }
 
-export async function openPair(opts: { localRoot: string; remoteRoot: string; stateDir: string; signIn: DropboxSignIn; log: (line: string) => void }): Promise<OpenPair> {
+export async function openPair(opts: {
+  localRoot: string;
+  remoteRoot: string;
+  stateDir: string;
+  signIn: DropboxSignIn;
+  log: (line: string) => void;
+  /** Keep retrying the account check through 429s, 5xx and network errors (the daemon), instead of giving up. */
+  retryStartup?: boolean;
+}): Promise<OpenPair> {
   const { signIn } = opts;
   const provider = new DropboxProvider({
     remoteRoot: opts.remoteRoot,
@@ -59,7 +68,7 @@ export async function openPair(opts: { localRoot: string; remoteRoot: string; st
       if (signIn.store && signIn.storeAccount) void updateDropboxAccessToken(signIn.store, signIn.storeAccount, accessToken, expiresAt).catch(() => {});
     },
   });
-  const account = await checkAccount(provider, signIn.apiUrl);
+  const account = await checkAccount(provider, signIn.apiUrl, opts.retryStartup ? opts.log : undefined);
 
   await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
   const lock = await lockPair(opts.stateDir, opts.localRoot);
@@ -79,14 +88,27 @@ async function closePair(index: StateIndex, lock: StateLock): Promise<void> {
   await lock.release();
 }
 
-async function checkAccount(provider: DropboxProvider, apiUrl: string | undefined): Promise<RemoteAccount> {
-  try {
-    return await provider.getAccount();
-  } catch (err) {
-    if (err instanceof AuthError) throw new SetupError(`Dropbox refused the token: ${err.message}`);
-    if (err instanceof NetworkError) throw new SetupError(`cannot reach the Dropbox API${apiUrl ? ` at ${apiUrl}` : ''}: check the network or --api-url`);
-    throw err;
+/** With `retryLog`, transient failures (429, 5xx, network) are waited out with the engine's backoff. */
+async function checkAccount(provider: DropboxProvider, apiUrl: string | undefined, retryLog?: (line: string) => void): Promise<RemoteAccount> {
+  for (let failures = 1; ; failures++) {
+    try {
+      return await provider.getAccount();
+    } catch (err) {
+      const transient = err instanceof NetworkError || err instanceof ServerError || err instanceof RateLimitError;
+      if (!retryLog || !transient) throw accountCheckError(err, apiUrl);
+      const asked = err instanceof RateLimitError ? err.retryAfterMs : 0;
+      const delay = Math.min(Math.max(asked, backoffDelay(DEFAULT_BACKOFF, failures)), DEFAULT_BACKOFF.maxServerWaitMs);
+      retryLog(`checking the Dropbox account failed (${err.message}); trying again in ${Math.ceil(delay / 1000)} s`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
+}
+
+/** Auth errors and an unreachable API become setup errors (exit with a clear message). */
+function accountCheckError(err: unknown, apiUrl: string | undefined): unknown {
+  if (err instanceof AuthError) return new SetupError(`Dropbox refused the token: ${err.message}`);
+  if (err instanceof NetworkError) return new SetupError(`cannot reach the Dropbox API${apiUrl ? ` at ${apiUrl}` : ''}: check the network or --api-url`);
+  return err;
 }
 
 /** A state folder belongs to one pair; reusing it for another would mix up two merge bases. */

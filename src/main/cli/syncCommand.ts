@@ -107,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!folder?.isDirectory()) throw new UsageError(`sync: the local folder ${args.localRoot} does not exist or is not a folder`);
 
   const signIn = await resolveDropboxSignIn({ apiUrl: args.apiUrl, account: args.account, warn: (w) => console.error(`twinfold: warning: ${w}`) });
-  const pair = await openPair({ ...args, signIn, log: (line) => console.error(`twinfold: ${line}`) });
+  const pair = await openPair({ ...args, signIn, retryStartup: !args.once, log: (line) => console.error(`twinfold: ${line}`) });
   const report = statusReporter(args.json);
   const engine = new SyncEngine({
     localRoot: args.localRoot,

@@ -43,6 +43,14 @@ export interface ExecutorDeps {
   onProgress(progress: TransferProgress, finished: boolean): void;
   signal: AbortSignal;
   now(): number;
+  /** Told what each write the server acknowledged left there, before the change feed shows it. */
+  remoteCommitted?: RemoteCommitLog;
+}
+
+export interface RemoteCommitLog {
+  recordCommitted(item: RemoteItem): void;
+  recordMoved(fromKey: string, fromPath: string, moved: RemoteItem): void;
+  recordDeleted(key: string): void;
 }
 
 export class Executor {
@@ -115,6 +123,7 @@ export class Executor {
     // The provider hashed exactly the bytes it sent; if that is what the planner saw, the local
     // observation (inode, mtime) belongs to this version. Otherwise look at the file again now,
     // so the next pass does not plan from the old observation.
+    this.deps.remoteCommitted?.recordCommitted(remote);
     if (remote.contentHash !== planned.contentHash) await local.refresh([op.localPath]);
     index.putSynced(mergeBase(remote, local.get(op.key)));
     index.addActivity({ time: this.deps.now(), action: 'upload', path: remote.path, size: remote.size });
@@ -219,6 +228,7 @@ export class Executor {
       if (err instanceof RemoteConflictError) throw new RemoteChangedError(op.remotePath, op.key);
       throw err;
     }
+    this.deps.remoteCommitted?.recordCommitted(remote);
     index.putSynced(mergeBase(remote, local.get(op.key)));
     index.addActivity({ time: this.deps.now(), action: 'mkdir_remote', path: remote.path });
   }
@@ -260,6 +270,7 @@ export class Executor {
   private async deleteRemote(op: Extract<Op, { type: 'deleteRemote' }>): Promise<void> {
     const { provider, index } = this.deps;
     await provider.delete(op.remotePath, op.rev ? { parentRev: op.rev } : undefined);
+    this.deps.remoteCommitted?.recordDeleted(op.key);
     index.deleteSyncedSubtree(op.key);
     index.addActivity({ time: this.deps.now(), action: 'delete_remote', path: op.remotePath });
   }
@@ -267,8 +278,10 @@ export class Executor {
   private async moveRemote(op: Extract<Op, { type: 'moveRemote' }>): Promise<void> {
     const { provider, index, local } = this.deps;
     const remote = await provider.move(op.fromRemotePath, op.toRemotePath);
+    this.deps.remoteCommitted?.recordMoved(op.fromKey, op.fromRemotePath, remote);
+    const before = index.getSynced(op.fromKey);
     index.moveSynced(op.fromKey, op.toKey, remote.path);
-    index.putSynced(mergeBase(remote, local.get(op.toKey)));
+    index.putSynced(movedBase(remote, local.get(op.toKey), before));
     index.addActivity({ time: this.deps.now(), action: 'move_remote', path: remote.path, detail: `from ${op.fromRemotePath}` });
   }
 
@@ -292,6 +305,7 @@ export class Executor {
   /** The provider respells the item (a case-only move); the merge base keeps its content. */
   private async caseRenameRemote(op: Extract<Op, { type: 'caseRenameRemote' }>): Promise<void> {
     const remote = await this.deps.provider.move(op.fromRemotePath, op.toRemotePath);
+    this.deps.remoteCommitted?.recordMoved(op.key, op.fromRemotePath, remote);
     this.recordSpelling(op.key, remote.path);
     this.deps.index.addActivity({ time: this.deps.now(), action: 'move_remote', path: remote.path, detail: `from ${op.fromRemotePath}` });
   }
@@ -372,6 +386,18 @@ function mergeBase(remote: RemoteItem, local: LocalItem | undefined): SyncedItem
   const base: SyncedItem = { key: remote.key, path: remote.path, kind: remote.kind, id: remote.id };
   if (remote.kind === 'file') Object.assign(base, { rev: remote.rev, contentHash: remote.contentHash, size: remote.size });
   return base;
+}
+
+/**
+ * The merge base after a remote move. The move carries whatever Dropbox holds at that moment,
+ * which may be an edit the plan had not seen yet: then the base keeps the content both sides last
+ * agreed on (under the new name and id), so the next pass sees that edit as a remote change
+ * (a download, or a conflict if the local copy changed too) instead of overwriting it.
+ */
+function movedBase(remote: RemoteItem, local: LocalItem | undefined, before: SyncedItem | undefined): SyncedItem {
+  if (remote.kind === 'folder' || !before || before.kind !== 'file' || before.contentHash === remote.contentHash) return mergeBase(remote, local);
+  const { localName: _spelledBefore, ...content } = before;
+  return { ...content, key: remote.key, path: remote.path, id: remote.id };
 }
 
 /** The real path of `absPath`, or of its nearest ancestor that exists (mkdir -p would follow it). */

@@ -16,8 +16,9 @@ export class LocalTree {
     private readonly scanOptions: () => ScanOptions,
   ) {}
 
-  async scanAll(): Promise<void> {
-    const result = await scanLocal(this.root, this.scanOptions());
+  /** Walks the whole folder; `onProgress` hears the count of items found so far. Stops on the scan signal. */
+  async scanAll(onProgress?: (items: number) => void): Promise<void> {
+    const result = await scanLocal(this.root, { ...this.scanOptions(), onProgress });
     this.items = result.tree;
     this.problemsByPath = new Map(result.problems.map((p) => [p.path, p]));
   }

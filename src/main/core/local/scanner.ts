@@ -28,6 +28,8 @@ export interface ScanOptions {
   concurrency?: number;
   /** Overrides of the file-system calls, for fault-injection tests. */
   fs?: Partial<ScanFs>;
+  /** Told the number of items found so far by this walk, as they are found (a live count for the status). */
+  onProgress?: (items: number) => void;
 }
 
 export interface ScanResult {
@@ -336,6 +338,7 @@ class SubtreeWalk {
     };
     if (contentHash !== undefined) item.contentHash = contentHash;
     this.tree.set(item.key, item);
+    this.ctx.opts.onProgress?.(this.tree.size);
   }
 }
 

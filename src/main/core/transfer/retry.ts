@@ -21,6 +21,11 @@ export interface RetryPolicy {
   verificationAttempts: number;
   /** Retry InvalidResponseError: right for transfers, where a garbled answer is usually transport damage. */
   retryInvalidResponse: boolean;
+  /**
+   * The longest Retry-After waited out inside one call. A longer one goes back to the caller,
+   * which can say so (the engine shows the wait; a one-time sync gives up) instead of hanging.
+   */
+  maxRetryAfterMs?: number;
 }
 
 export interface RetryDeps {
@@ -36,12 +41,16 @@ export interface RetryOptions {
   onRetry?: (err: Error, attempt: number, delayMs: number) => void;
 }
 
+/** Default of RetryPolicy.maxRetryAfterMs. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   verificationAttempts: 3,
   retryInvalidResponse: false,
+  maxRetryAfterMs: MAX_RETRY_AFTER_MS,
 };
 
 export const TRANSFER_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retryInvalidResponse: true };
@@ -60,7 +69,7 @@ export function retryDelay(
   random: () => number,
 ): number | null {
   if (attempt >= policy.maxAttempts) return null;
-  if (err instanceof RateLimitError) return Math.max(0, err.retryAfterMs);
+  if (err instanceof RateLimitError) return err.retryAfterMs > (policy.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS) ? null : Math.max(0, err.retryAfterMs);
   if (err instanceof VerificationError) {
     if (verificationFailures >= policy.verificationAttempts) return null;
   } else if (err instanceof InvalidResponseError) {

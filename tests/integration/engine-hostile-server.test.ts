@@ -1,0 +1,228 @@
+// The engine against a server that misbehaves: endless pages, a stuck cursor, long Retry-After,
+// an entry repeated in every page, a change feed that lags behind acknowledged writes, transient
+// failures that heal; and the engine's own state: pause during a run, scan progress, what a
+// one-time sync left undone.
+import { test, describe, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { SyncWorld, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
+import { HookedProvider } from '../helpers/hostileProvider.js';
+import { statusLine } from '../../src/main/core/engine/status.js';
+import { VerificationError } from '../../src/main/core/errors.js';
+import type { RemoteItem } from '../../src/main/core/engine/model.js';
+import type { ChangePage } from '../../src/main/core/remote/provider.js';
+
+let world: SyncWorld;
+
+beforeEach(async () => {
+  world = await SyncWorld.create();
+});
+
+afterEach(async () => {
+  await world.close();
+});
+
+/** Rejects when `promise` has not settled within `ms`: a hang is a failure, not a stuck suite. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe('engine state', () => {
+  test('a pause during a run that then converges shows paused, and resume syncs again', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked });
+    await a.engine.start();
+    await a.engine.whenIdle();
+    const before = a.engine.getStatus().lastSyncedAt ?? 0;
+    // The run reads the feed, the user pauses meanwhile, and the run finds nothing to do.
+    hooked.hooks.listContinue = (cursor, real) => {
+      hooked.hooks.listContinue = undefined;
+      a.engine.pause();
+      return real(cursor);
+    };
+    a.engine.retryNow();
+    await waitFor('the run to end', () => (a.engine.getStatus().lastSyncedAt ?? 0) > before && a.engine.getStatus().total === 0);
+    assert.equal(a.engine.getStatus().state, 'paused');
+    assert.equal(statusLine(a.engine.getStatus()), 'Paused: paused by you');
+    await writeFile(nodePath.join(a.root, 'after-resume.txt'), 'x');
+    a.engine.resume();
+    await converged(world);
+    assert.ok('after-resume.txt' in (await remoteSnapshot(world)));
+  });
+
+  test('the first scan shows a live count, and start can leave it to the background', async () => {
+    const a = await world.device('alpha', { live: false });
+    await mkdir(nodePath.join(a.root, 'many'));
+    await Promise.all(Array.from({ length: 450 }, (_, i) => writeFile(nodePath.join(a.root, 'many', `f${i}.txt`), `${i}`)));
+    const lines: string[] = [];
+    a.engine.on('status', (status) => lines.push(statusLine(status)));
+    await a.engine.syncOnce();
+    assert.ok(lines.some((line) => /^Scanning… [1-9]\d* files$/.test(line)), lines.slice(0, 5).join('\n'));
+  });
+
+  test('start can leave the first scan to the background', async () => {
+    const a = await world.device('alpha');
+    await writeFile(nodePath.join(a.root, 'one.txt'), '1');
+    await a.engine.start({ awaitScan: false });
+    const final = await converged(world);
+    assert.equal(final['one.txt'], '1');
+  });
+
+  test('stop ends a first scan running in the background', async () => {
+    const a = await world.device('alpha');
+    await Promise.all(Array.from({ length: 300 }, (_, i) => writeFile(nodePath.join(a.root, `f${i}.txt`), `${i}`)));
+    await a.engine.start({ awaitScan: false });
+    await within(5_000, a.engine.stop());
+    assert.equal(a.engine.getStatus().state, 'stopped');
+  });
+
+  test('syncOnce lists what it could not sync: failed paths and unsyncable local items, not symlinks', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await writeFile(nodePath.join(a.root, 'trailing '), 'x');
+    await symlink('/tmp', nodePath.join(a.root, 'link'));
+    await writeFile(nodePath.join(a.root, 'refused.txt'), 'x');
+    hooked.hooks.upload = (relPath, real) => (relPath === '/refused.txt' ? Promise.reject(new VerificationError(relPath, undefined, '')) : real());
+    const result = await a.engine.syncOnce();
+    const paths = result.unsynced.map((u) => u.path).sort();
+    assert.deepEqual(paths, ['/refused.txt', '/trailing '], JSON.stringify(result.unsynced));
+    assert.ok(result.unsynced.every((u) => u.reason.length > 0));
+  });
+});
+
+describe('caps on what a server can make us do', () => {
+  test('endless has_more ends the refresh as a server fault', async () => {
+    const hooked = new HookedProvider(world.provider());
+    hooked.hooks.listAll = async (real) => ({ ...(await real()), hasMore: true });
+    hooked.hooks.listContinue = async (cursor) => {
+      if (hooked.calls.listContinue > 2_000) throw new Error('test: the engine kept asking');
+      return { changes: [], cursor: `${cursor}+`, hasMore: true };
+    };
+    const a = await world.device('alpha', { provider: hooked, live: false, maxPagesPerRefresh: 100 });
+    await assert.rejects(a.engine.syncOnce(), /after 100 pages/);
+    assert.ok(hooked.calls.listContinue < 100);
+  });
+
+  test('a one-time sync against the emulator\'s endless pages ends with a clear error', async () => {
+    world.emulator.faults.add({ fault: { kind: 'endless_pages' }, routes: ['files/list_folder', 'files/list_folder/continue'] });
+    const a = await world.device('alpha', { live: false });
+    await assert.rejects(within(10_000, a.engine.syncOnce()), /cursor does not advance/);
+  });
+
+  test('a cursor that does not advance is a server fault; live mode shows it and backs off', async () => {
+    const hooked = new HookedProvider(world.provider());
+    hooked.hooks.listAll = async (real) => ({ ...(await real()), hasMore: true });
+    hooked.hooks.listContinue = async (cursor) => {
+      if (hooked.calls.listContinue > 2_000) throw new Error('test: the engine kept asking');
+      return { changes: [], cursor, hasMore: true };
+    };
+    const a = await world.device('alpha', { provider: hooked, offlineRetryMs: 60_000 });
+    await a.engine.start();
+    await waitFor('the fault shown', () => /does not advance/.test(a.engine.getStatus().message ?? ''), 5_000);
+    assert.equal(a.engine.getStatus().state, 'error');
+    assert.ok(hooked.calls.listContinue <= 2, `continue called ${hooked.calls.listContinue} times`);
+  });
+
+  test('a long Retry-After is capped and shown with the time; retryNow ends the wait', async () => {
+    world.emulator.faults.add({ fault: { kind: 'rate_limit', reason: 'too_many_requests', retryAfterSec: 3600 }, routes: ['files/list_folder'], times: 1 });
+    const a = await world.device('alpha');
+    await a.engine.start();
+    await waitFor('the wait shown', () => a.engine.getStatus().waitingUntil !== undefined, 5_000);
+    const status = a.engine.getStatus();
+    assert.ok(status.waitingUntil! <= Date.now() + 5 * 60_000, 'capped at five minutes');
+    assert.match(statusLine(status), /Dropbox asked us to wait until \d\d:\d\d/);
+    a.engine.retryNow();
+    await within(10_000, a.engine.whenIdle());
+    assert.equal(a.engine.getStatus().waitingUntil, undefined);
+  });
+
+  test('--once gives up on a long Retry-After with a clear message instead of blocking', async () => {
+    world.emulator.faults.add({ fault: { kind: 'rate_limit', reason: 'too_many_requests', retryAfterSec: 3600 }, routes: ['files/list_folder'], times: 1 });
+    const a = await world.device('alpha', { live: false });
+    await assert.rejects(within(5_000, a.engine.syncOnce()), /asked us to wait 3600 s/);
+  });
+
+  test('an entry repeated in every page does not reset its own backoff', async () => {
+    const bad: RemoteItem = { key: '/bad.txt', path: '/bad.txt', kind: 'file', id: 'id:bad', rev: '0123456789abcdef', size: 3, contentHash: 'f'.repeat(64) };
+    const withBad = (page: ChangePage): ChangePage => ({ ...page, changes: [...page.changes, { kind: 'upsert', item: bad }] });
+    const hooked = new HookedProvider(world.provider());
+    hooked.hooks.listAll = async (real) => withBad(await real());
+    hooked.hooks.listContinue = async (cursor, real) => withBad(await real(cursor));
+    hooked.hooks.download = (relPath, _dest, _opts, real) => {
+      if (relPath !== '/bad.txt') return real();
+      if (hooked.calls.download > 20) return Promise.reject(new Error('test: retried over and over'));
+      return Promise.reject(new VerificationError(relPath, bad.contentHash, 'e'.repeat(64)));
+    };
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    const result = await a.engine.syncOnce();
+    assert.equal(hooked.calls.download, 1);
+    assert.deepEqual(result.unsynced.map((u) => u.path), ['/bad.txt']);
+  });
+});
+
+describe('recovery and lagging feeds', () => {
+  test('a success elsewhere wakes a path whose failure was transient', async () => {
+    const seed = await world.tempDir('seed');
+    await writeFile(nodePath.join(seed, 'a.txt'), 'remote');
+    await world.provider().upload(nodePath.join(seed, 'a.txt'), '/a.txt', {});
+    const hooked = new HookedProvider(world.provider());
+    let failures = 0;
+    hooked.hooks.download = (relPath, _dest, _opts, real) => {
+      if (relPath !== '/a.txt' || failures >= 2) return real();
+      failures += 1;
+      return Promise.reject(new VerificationError(relPath, undefined, '', 'cut short'));
+    };
+    // Backoff long enough that only a wake-up can explain a prompt retry.
+    const a = await world.device('alpha', { provider: hooked, offlineRetryMs: 60_000 });
+    await a.engine.start();
+    await waitFor('the first failure', () => failures === 1, 5_000);
+    await writeFile(nodePath.join(a.root, 'b.txt'), 'b');
+    await waitFor('a retry woken by the upload of b', () => failures === 2, 5_000);
+    await writeFile(nodePath.join(a.root, 'c.txt'), 'c');
+    await waitFor('a.txt downloaded after the upload of c', () => exists(nodePath.join(a.root, 'a.txt')), 5_000);
+  });
+
+  test('an acknowledged upload the feed does not show yet is neither trashed nor uploaded again', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await a.engine.syncOnce();
+    let held = 0;
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (held >= 3) return real(cursor);
+      held += 1;
+      return { changes: [], cursor, hasMore: false };
+    };
+    await writeFile(nodePath.join(a.root, 'new.txt'), 'hello');
+    const first = await a.engine.syncOnce();
+    assert.equal(first.converged, true);
+    assert.equal(await readFile(nodePath.join(a.root, 'new.txt'), 'utf8'), 'hello');
+    await a.engine.syncOnce();
+    await a.engine.syncOnce();
+    assert.equal(await readFile(nodePath.join(a.root, 'new.txt'), 'utf8'), 'hello');
+    assert.equal(hooked.calls.upload, 1);
+  });
+
+  test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await writeFile(nodePath.join(a.root, 'x.txt'), 'v1');
+    await a.engine.syncOnce();
+    const old = a.index.getRemote('/x.txt')!;
+    let stale = 1;
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (stale === 0) return real(cursor);
+      stale -= 1;
+      return { changes: [{ kind: 'upsert', item: old }], cursor, hasMore: false };
+    };
+    await writeFile(nodePath.join(a.root, 'x.txt'), 'version 2');
+    await a.engine.syncOnce();
+    await a.engine.syncOnce();
+    assert.equal(await readFile(nodePath.join(a.root, 'x.txt'), 'utf8'), 'version 2');
+    assert.equal(hooked.calls.download, 0, 'the stale rev was never fetched');
+  });
+});
