@@ -121,8 +121,9 @@ export class RateLimitError extends TwinfoldError {
   readonly retryAfterMs: number;
   readonly reason: string;
 
-  constructor(retryAfterMs: number, reason = 'too_many_requests', cause?: unknown) {
-    super('Dropbox asked to slow down', `Dropbox is limiting requests (${reason}); retrying in ${Math.ceil(retryAfterMs / 1000)} s.`, true, { cause });
+  /** `message` replaces the default wording where nothing will retry (a one-time sync gives up). */
+  constructor(retryAfterMs: number, reason = 'too_many_requests', cause?: unknown, message?: string) {
+    super('Dropbox asked to slow down', message ?? `Dropbox is limiting requests (${reason}); retrying in ${Math.ceil(retryAfterMs / 1000)} s.`, true, { cause });
     this.name = 'RateLimitError';
     this.retryAfterMs = retryAfterMs;
     this.reason = reason;

@@ -463,7 +463,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (!this.opts.live) {
       const message = `Dropbox asked us to wait ${Math.ceil(err.retryAfterMs / 1000)} s before trying again; giving up this one-time sync (try again later)`;
       this.state.update({ problem: { kind: 'error', message } });
-      throw new Error(message, { cause: err });
+      // Still a rate limit: callers that retry on their own terms (a script, the caller's loop) can tell.
+      throw new RateLimitError(err.retryAfterMs, err.reason, err, message);
     }
     this.log(`Dropbox asked us to wait ${Math.ceil(err.retryAfterMs / 1000)} s; waiting ${Math.ceil(waitMs / 1000)} s`);
     this.state.update({ serverWaitUntil: this.clock.now() + waitMs });
