@@ -15,6 +15,7 @@ import { isSameOrBelow, remoteParent, resolveInsideRoot } from '../paths.js';
 import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
 import { moveToTrash, trashPlaceName } from '../local/trash.js';
 import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
+import { rememberPlacedFile } from '../local/hashCache.js';
 
 /** The local side changed after the plan was made: not an error, the op is re-planned. */
 export class LocalChangedError extends Error {
@@ -120,10 +121,14 @@ export class Executor {
       // Flush first: the check below and the rename must follow each other as closely as possible,
       // or a save made during a long fsync would be replaced.
       await flushDownloadedFile(temp, mtime);
+      const placed = await lstat(temp);
       await this.assertWritableInsideRoot(nodePath.dirname(finalPath), op.path);
       await this.assertLocalUnchanged(finalPath, op.path, planned);
+      // Wall clock, as file times are: the engine's clock may be a test's fake.
+      const placedAtMs = Date.now();
       if (planned) await placeDownloadedFile(temp, finalPath);
       else await this.placeNew(temp, finalPath, op.path);
+      if (remote.contentHash) await rememberPlacedFile(index.asHashCache(), placed, finalPath, remote.contentHash, placedAtMs);
     } catch (err) {
       await rm(temp, { force: true });
       if (err instanceof LocalChangedError || isTwinfoldError(err) || isAbortError(err)) throw err;
