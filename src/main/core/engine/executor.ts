@@ -13,7 +13,8 @@ import type { RemoteProvider } from '../remote/provider.js';
 import type { TransferProgress } from './status.js';
 import { isSameOrBelow, remoteParent, resolveInsideRoot } from '../paths.js';
 import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
-import { moveToTrash, trashPlaceName } from '../local/trash.js';
+import { trashPlaceName } from '../local/trash.js';
+import { expectedEntries, safeTrash, type SafeTrashOutcome } from '../local/safeTrash.js';
 import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, tempPathFor } from '../local/atomicWrite.js';
 import { rememberPlacedFile } from '../local/hashCache.js';
 
@@ -224,17 +225,40 @@ export class Executor {
     }
     if (planned.kind === 'file') await this.assertLocalUnchanged(this.abs(op.path), op.path, planned);
     else await this.assertSubtreeUnchanged(op);
-    let where: string;
-    try {
-      const result = await moveToTrash(this.abs(op.path), nodePath.join(this.deps.stateDir, 'trash'));
-      const place = trashPlaceName(result);
-      where = result.location ? `moved to ${place}: ${result.location}` : `moved to ${place}`;
-    } catch (err) {
-      throw fsErrorToSyncError(err, op.path, 'moving to the trash');
-    }
+    const where = await this.trashExactly(op);
     await local.refresh([op.path]);
     index.deleteSyncedSubtree(op.key);
     index.addActivity({ time: this.deps.now(), action: 'delete_local', path: op.path, detail: where });
+  }
+
+  /**
+   * Trashes the item only if it is still exactly what was just checked, down to every entry of a
+   * folder (see safeTrash); otherwise it stays (or is put back) and the op is re-planned.
+   * Returns the activity detail saying where it went.
+   */
+  private async trashExactly(op: Extract<Op, { type: 'trashLocal' }>): Promise<string> {
+    const { local, localRoot, stateDir } = this.deps;
+    const item = local.get(op.key);
+    if (!item) throw new LocalChangedError(op.path);
+    const problems = new Set(local.problems().map((p) => p.path));
+    let outcome: SafeTrashOutcome;
+    try {
+      outcome = await safeTrash({
+        localRoot,
+        stateDir,
+        path: item.path,
+        expected: expectedEntries(item, local.tree().values()),
+        leftOut: (path, isDirectory) => local.isIgnored(path, isDirectory) || problems.has(path),
+      });
+    } catch (err) {
+      throw fsErrorToSyncError(err, op.path, 'moving to the trash');
+    }
+    if (!outcome.trashed) {
+      await local.refresh(outcome.restoredAs === undefined ? [op.path] : [op.path, outcome.restoredAs]);
+      throw new LocalChangedError(op.path);
+    }
+    const place = trashPlaceName(outcome.result);
+    return outcome.result.location ? `moved to ${place}: ${outcome.result.location}` : `moved to ${place}`;
   }
 
   /** A folder goes to the trash only if nothing inside changed since the plan (an edit beats a delete). */
