@@ -32,7 +32,7 @@ function loaderArgs(): string[] {
 function trashInChild(absPath: string, fallbackDir: string, env: Record<string, string>): Promise<TrashResult> {
   const script = `
     const { moveToTrash } = await import(process.env.TRASH_MODULE);
-    const result = await moveToTrash(process.env.TRASH_TARGET, process.env.TRASH_FALLBACK);
+    const result = await moveToTrash(process.env.TRASH_TARGET, process.env.TRASH_FALLBACK, undefined, { origin: process.env.TRASH_ORIGIN });
     process.stdout.write(JSON.stringify(result));
   `;
   return new Promise((resolve, reject) => {
@@ -207,4 +207,25 @@ test('where the OS trash would land inside the synced folder, the fallback is us
     const result = await moveToTrash(target, nodePath.join(root, '.twinfold', 'trash'), osTrash, { keepOutOf: root, devOf: fakeDevices([root], 1) });
     assert.deepEqual([result.where, asked, existsSync(target), await readFile(result.location ?? '', 'utf8')], ['fallback', false, false, 'content']);
     assert.match(result.osError ?? '', /inside the synced folder/);
+  }));
+
+test('an item moved aside before trashing is shown in the XDG trash with the path the user had', () =>
+  withTemp(async (dir) => {
+    const home = nodePath.join(dir, 'home');
+    const dataHome = nodePath.join(home, '.local', 'share');
+    const aside = nodePath.join(dir, 'sync', '.twinfold', 'trashing', 'x');
+    await mkdir(home);
+    await mkdir(aside, { recursive: true });
+    await writeFile(nodePath.join(aside, 'é 1.txt'), 'content');
+    const origin = nodePath.join(dir, 'sync', 'My Docs', 'é 1.txt');
+
+    const result = await trashInChild(nodePath.join(aside, 'é 1.txt'), nodePath.join(dir, 'fallback'), { HOME: home, XDG_DATA_HOME: dataHome, TRASH_ORIGIN: origin });
+
+    assert.equal(result.where, 'os');
+    const infoDir = nodePath.join(dataHome, 'Trash', 'info');
+    const [info] = await readdir(infoDir);
+    const text = await readFile(nodePath.join(infoDir, info ?? ''), 'utf8');
+    assert.match(text, /^Path=(.*)$/m);
+    assert.equal(decodeURIComponent(/^Path=(.*)$/m.exec(text)?.[1] ?? ''), origin);
+    assert.match(text, /My%20Docs\/%C3%A9%201\.txt/);
   }));

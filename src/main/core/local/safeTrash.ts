@@ -104,7 +104,7 @@ export async function safeTrash(request: SafeTrashRequest): Promise<SafeTrashOut
   }
   let result: TrashResult;
   try {
-    result = await moveToTrash(privatePath, nodePath.join(stateDir, FALLBACK_TRASH_DIR_NAME), request.osTrash, { keepOutOf: localRoot });
+    result = await moveToTrash(privatePath, nodePath.join(stateDir, FALLBACK_TRASH_DIR_NAME), request.osTrash, { keepOutOf: localRoot, origin: absPath });
   } catch (error) {
     await restore(localRoot, privatePath, path);
     await removePendingPlace(place);
