@@ -5,6 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryHashCache, RACY_MARGIN_MS, type CacheStamp, type HashCache } from '../../src/main/core/local/hashCache.js';
 import { StateIndex } from '../../src/main/core/index/index.js';
+import { MIGRATIONS } from '../../src/main/core/index/schema.js';
+import { withTempDir } from '../helpers/tempDir.js';
+import Database from 'better-sqlite3';
+import * as nodePath from 'node:path';
 
 const T = 1_700_000_000_000;
 const hashed: CacheStamp = { dev: 2049, ino: 42, size: 10, mtimeMs: T - 60_000, ctimeMs: T - 30_000 };
@@ -60,3 +64,22 @@ for (const [kind, make] of caches) {
     }
   });
 }
+
+test('an index from before ctime was kept drops its hash cache entries when migrated', () =>
+  withTempDir('hash-cache-migrate', async (dir) => {
+    const dbPath = nodePath.join(dir, 'index.sqlite');
+    const old = new Database(dbPath);
+    (MIGRATIONS[0] as (db: Database.Database) => void)(old);
+    old.pragma('user_version = 1');
+    // An entry that would vouch for any new file on inode 42 with this size and mtime.
+    old.prepare('INSERT INTO hash_cache (inode, size, mtime_ms, content_hash) VALUES (42, 10, ?, ?)').run(hashed.mtimeMs, 'stale');
+    old.close();
+    const index = StateIndex.open(dbPath);
+    try {
+      assert.equal(index.cachedHash(hashed), undefined);
+      index.putCachedHash(hashed, 'h', T);
+      assert.equal(index.cachedHash(hashed), 'h');
+    } finally {
+      index.close();
+    }
+  }));
