@@ -97,7 +97,16 @@ export async function safeTrash(request: SafeTrashRequest): Promise<SafeTrashOut
   }
   await safeTrashSeams.afterPrivateRename?.(privatePath);
 
-  if (!(await isExactlyExpected(privatePath, request))) {
+  let exact: boolean;
+  try {
+    exact = await isExactlyExpected(privatePath, request);
+  } catch (error) {
+    // Could not look (e.g. an unreadable subfolder): not known to be what was planned.
+    await restore(localRoot, privatePath, path);
+    await removePendingPlace(place);
+    throw error;
+  }
+  if (!exact) {
     const restoredAs = await restore(localRoot, privatePath, path);
     await removePendingPlace(place);
     return restoredAs === path ? { trashed: false, reason: 'changed' } : { trashed: false, reason: 'changed', restoredAs };
