@@ -3,7 +3,7 @@
 // cache, statLocal for watcher hints, abort, and the speed of a scan where nothing changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, chmod, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, lstat, mkdir, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,10 @@ import { IgnoreRules } from '../../src/main/core/local/ignore.js';
 import { LocalRootError, scanLocal, statLocal, statLocalMany, type ScanFs, type ScanOptions } from '../../src/main/core/local/scanner.js';
 import { withTempDir } from '../helpers/tempDir.js';
 
-/** Old enough to be outside the scanner's racy window, so hashes get cached. */
+/** An old mtime, as a download (which sets the Dropbox client_modified time) leaves. */
 const OLD = new Date('2024-01-02T03:04:05Z');
+/** A scan clock a minute ahead: files written by the test are then safely older than their hashes. */
+const A_MINUTE_LATER = () => Date.now() + 60_000;
 
 const withRoot = (fn: (root: string) => Promise<void>) => withTempDir('scan', fn);
 
@@ -255,19 +257,46 @@ test('unchanged files come from the hash cache; changed and freshly written ones
     await make(root, { 'a.txt': 'aaa', 'b.txt': 'bbb', 'fresh.txt': 'new' });
     await utimes(nodePath.join(root, 'a.txt'), OLD, OLD);
     await utimes(nodePath.join(root, 'b.txt'), OLD, OLD);
+    // fresh.txt changed within the racy margin of the scan: its entry cannot vouch for it.
+    const inAMinute = new Date(A_MINUTE_LATER());
+    await utimes(nodePath.join(root, 'fresh.txt'), inAMinute, inAMinute);
     const cache = new MemoryHashCache();
     const first = countingFs();
-    await scanLocal(root, opts({ hashCache: cache, fs: first.fs }));
-    // fresh.txt was written within the racy window: hashed, but not remembered.
-    assert.deepEqual([first.calls.hashFile.length, cache.size], [3, 2]);
+    await scanLocal(root, opts({ hashCache: cache, fs: first.fs, now: A_MINUTE_LATER }));
+    assert.deepEqual([first.calls.hashFile.length, cache.size], [3, 3]);
 
     await writeFile(nodePath.join(root, 'b.txt'), 'bbbb');
     await utimes(nodePath.join(root, 'b.txt'), OLD, new Date(OLD.getTime() + 1000));
     const second = countingFs();
-    const { tree } = await scanLocal(root, opts({ hashCache: cache, fs: second.fs }));
+    const { tree } = await scanLocal(root, opts({ hashCache: cache, fs: second.fs, now: A_MINUTE_LATER }));
     assert.deepEqual(second.calls.hashFile.map((abs) => nodePath.basename(abs)).sort(), ['b.txt', 'fresh.txt']);
     assert.equal(tree.get('/b.txt')?.contentHash, contentHashOf(Buffer.from('bbbb')));
     assert.equal(tree.get('/a.txt')?.contentHash, contentHashOf(Buffer.from('aaa')));
+  }));
+
+test('a new file on a freed inode with the same size and mtime is hashed, not taken from the cache', () =>
+  withRoot(async (root) => {
+    // What the engine does when a download replaces a deleted file: same size, same mtime second
+    // (client_modified), and the file system hands out the inode just freed.
+    const write = async (name: string, content: string): Promise<number> => {
+      const abs = nodePath.join(root, name);
+      await writeFile(abs, content);
+      await utimes(abs, OLD, OLD);
+      return (await lstat(abs)).ino;
+    };
+    const cache = new MemoryHashCache();
+    let reused = false;
+    for (let attempt = 0; attempt < 50 && !reused; attempt++) {
+      const oldIno = await write('old.txt', 'old content');
+      await scanLocal(root, opts({ hashCache: cache }));
+      await unlink(nodePath.join(root, 'old.txt'));
+      const newIno = await write('new.txt', 'NEW CONTENT');
+      reused = newIno === oldIno;
+      if (!reused) await unlink(nodePath.join(root, 'new.txt'));
+    }
+    if (!reused) return assert.fail('the file system never reused an inode; cannot set up the race');
+    const { tree } = await scanLocal(root, opts({ hashCache: cache }));
+    assert.equal(tree.get('/new.txt')?.contentHash, contentHashOf(Buffer.from('NEW CONTENT')));
   }));
 
 test('statLocal finds a path by any spelling of its key and returns its subtree', () =>
@@ -351,7 +380,7 @@ async function warmTree(root: string, count: number): Promise<MemoryHashCache> {
     }));
   }
   const cache = new MemoryHashCache();
-  await scanLocal(root, opts({ hashCache: cache }));
+  await scanLocal(root, opts({ hashCache: cache, now: A_MINUTE_LATER }));
   return cache;
 }
 

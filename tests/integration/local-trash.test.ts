@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import * as nodePath from 'node:path';
-import { moveToTrash, TrashError, type TrashResult } from '../../src/main/core/local/trash.js';
+import { moveToTrash, osTrashCouldLandInside, TrashError, type TrashResult } from '../../src/main/core/local/trash.js';
 import { withTempDir } from '../helpers/tempDir.js';
 
 const TRASH_MODULE = new URL('../../src/main/core/local/trash.js', import.meta.url).href;
@@ -31,7 +32,7 @@ function loaderArgs(): string[] {
 function trashInChild(absPath: string, fallbackDir: string, env: Record<string, string>): Promise<TrashResult> {
   const script = `
     const { moveToTrash } = await import(process.env.TRASH_MODULE);
-    const result = await moveToTrash(process.env.TRASH_TARGET, process.env.TRASH_FALLBACK);
+    const result = await moveToTrash(process.env.TRASH_TARGET, process.env.TRASH_FALLBACK, undefined, { origin: process.env.TRASH_ORIGIN });
     process.stdout.write(JSON.stringify(result));
   `;
   return new Promise((resolve, reject) => {
@@ -160,4 +161,71 @@ test('when both the OS trash and the fallback fail, the item stays where it was'
       return true;
     });
     assert.equal(await readFile(target, 'utf8'), 'precious');
+  }));
+
+// A drive mounted at (or inside) the synced folder has its OS trash at its top, inside the folder.
+// Devices are faked per folder: `mounts` lists the folders that are a drive's top.
+function fakeDevices(mounts: string[], homeDevice: number): (abs: string) => Promise<number> {
+  return async (abs) => {
+    if (abs === nodePath.resolve(homedir())) return homeDevice;
+    const top = mounts.filter((m) => abs === m || abs.startsWith(`${m}${nodePath.sep}`)).sort((a, b) => b.length - a.length)[0];
+    return top === undefined ? 1 : 100 + mounts.indexOf(top);
+  };
+}
+
+// [description, drive tops, home device, expected]
+const landingRows: [string, (root: string) => string[], number, boolean][] = [
+  ['an ordinary folder on the home drive', () => [], 1, false],
+  ['the synced folder is the top of another drive', (root) => [root], 1, true],
+  ['a drive mounted on a folder inside the synced folder', (root) => [nodePath.join(root, 'mnt')], 1, true],
+  ['the synced folder is the top of the home drive (home trash is used)', (root) => [root], 100, false],
+  ['the synced folder lies inside another drive whose top is outside it', (root) => [nodePath.dirname(root)], 1, false],
+];
+for (const [description, tops, homeDevice, expected] of landingRows) {
+  test(`osTrashCouldLandInside: ${description} -> ${expected}`, async () => {
+    const root = nodePath.resolve('/data/sync');
+    const item = nodePath.join(root, 'mnt', 'docs', 'a.txt');
+    assert.equal(await osTrashCouldLandInside(item, root, fakeDevices(tops(root), homeDevice), 'linux'), expected);
+  });
+}
+
+test('on Windows the recycle bin at a drive top is used even on the home drive', async () => {
+  const root = nodePath.resolve('/data/sync');
+  assert.equal(await osTrashCouldLandInside(nodePath.join(root, 'a.txt'), root, fakeDevices([root], 100), 'win32'), true);
+});
+
+test('where the OS trash would land inside the synced folder, the fallback is used and the OS trash is not asked', () =>
+  withTemp(async (dir) => {
+    const root = nodePath.join(dir, 'sync');
+    await mkdir(root);
+    const target = nodePath.join(root, 'item.txt');
+    await writeFile(target, 'content');
+    let asked = false;
+    const osTrash = async (): Promise<undefined> => {
+      asked = true;
+    };
+    const result = await moveToTrash(target, nodePath.join(root, '.twinfold', 'trash'), osTrash, { keepOutOf: root, devOf: fakeDevices([root], 1) });
+    assert.deepEqual([result.where, asked, existsSync(target), await readFile(result.location ?? '', 'utf8')], ['fallback', false, false, 'content']);
+    assert.match(result.osError ?? '', /inside the synced folder/);
+  }));
+
+test('an item moved aside before trashing is shown in the XDG trash with the path the user had', () =>
+  withTemp(async (dir) => {
+    const home = nodePath.join(dir, 'home');
+    const dataHome = nodePath.join(home, '.local', 'share');
+    const aside = nodePath.join(dir, 'sync', '.twinfold', 'trashing', 'x');
+    await mkdir(home);
+    await mkdir(aside, { recursive: true });
+    await writeFile(nodePath.join(aside, 'é 1.txt'), 'content');
+    const origin = nodePath.join(dir, 'sync', 'My Docs', 'é 1.txt');
+
+    const result = await trashInChild(nodePath.join(aside, 'é 1.txt'), nodePath.join(dir, 'fallback'), { HOME: home, XDG_DATA_HOME: dataHome, TRASH_ORIGIN: origin });
+
+    assert.equal(result.where, 'os');
+    const infoDir = nodePath.join(dataHome, 'Trash', 'info');
+    const [info] = await readdir(infoDir);
+    const text = await readFile(nodePath.join(infoDir, info ?? ''), 'utf8');
+    assert.match(text, /^Path=(.*)$/m);
+    assert.equal(decodeURIComponent(/^Path=(.*)$/m.exec(text)?.[1] ?? ''), origin);
+    assert.match(text, /My%20Docs\/%C3%A9%201\.txt/);
   }));

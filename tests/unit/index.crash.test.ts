@@ -41,7 +41,7 @@ function writeForever(dbPath: string): void {
       index.setMeta('synced_gen', String(g));
     });
     index.addActivity({ time: g, action: 'download', path: `/gen-${g}` });
-    index.putCachedHash(g % 100, g, g, `hash-${g}`);
+    index.putCachedHash({ dev: 1, ino: g % 100, size: g, mtimeMs: g, ctimeMs: g }, `hash-${g}`, g + 10_000);
     process.stdout.write(`${g}\n`); // synchronous on a Linux pipe
   }
 }

@@ -209,38 +209,35 @@ test('remote tree: getRemote, every field round-trips, resetRemote forgets tree 
   });
 });
 
-test('the hash cache answers only for the same inode, size and mtime', () => {
+// The cache policy itself (ctime, device, racy entries) is table-tested in hash-cache.test.ts.
+test('the hash cache keeps one entry per (dev, inode), big numbers included, and prunes gone inodes', () => {
   withIndex((index) => {
     const big = 2 ** 63 + 2 ** 11; // arrives as a double; must not collide or fail
-    index.putCachedHash(7, 10, 1700000000000.5, 'h7');
-    index.putCachedHash(2 ** 53 + 2, 1, 2, 'h53');
-    index.putCachedHash(big, 1, 2, 'hbig');
-    const rows: [[number, number, number], string | undefined][] = [
-      [[7, 10, 1700000000000.5], 'h7'],
-      [[7, 11, 1700000000000.5], undefined],
-      [[7, 10, 1700000000000.25], undefined],
-      [[8, 10, 1700000000000.5], undefined],
-      [[2 ** 53 + 2, 1, 2], 'h53'],
-      [[big, 1, 2], 'hbig'],
-    ];
-    for (const [[inode, size, mtime], expected] of rows) assert.equal(index.cachedHash(inode, size, mtime), expected, `${inode}/${size}/${mtime}`);
-    index.putCachedHash(7, 11, 1700000000001, 'h7b'); // the file changed: one entry per inode
-    assert.equal(index.cachedHash(7, 10, 1700000000000.5), undefined);
-    assert.equal(index.cachedHash(7, 11, 1700000000001), 'h7b');
+    const stamp = (ino: number, size = 1, dev = 5) => ({ dev, ino, size, mtimeMs: 1700000000000.5, ctimeMs: 1700000000001.25 });
+    const later = 1800000000000;
+    index.putCachedHash(stamp(7, 10), 'h7', later);
+    index.putCachedHash(stamp(2 ** 53 + 2), 'h53', later);
+    index.putCachedHash(stamp(big), 'hbig', later);
+    index.putCachedHash(stamp(7, 10, big), 'h7-other-dev', later);
+    assert.deepEqual(
+      [index.cachedHash(stamp(7, 10)), index.cachedHash(stamp(2 ** 53 + 2)), index.cachedHash(stamp(big)), index.cachedHash(stamp(7, 10, big)), index.cachedHash(stamp(8, 10))],
+      ['h7', 'h53', 'hbig', 'h7-other-dev', undefined],
+    );
+    index.putCachedHash(stamp(7, 11), 'h7b', later); // the file changed: one entry per (dev, inode)
+    assert.deepEqual([index.cachedHash(stamp(7, 10)), index.cachedHash(stamp(7, 11))], [undefined, 'h7b']);
     index.pruneHashCache(new Set([7, big]));
-    assert.equal(index.cachedHash(7, 11, 1700000000001), 'h7b');
-    assert.equal(index.cachedHash(big, 1, 2), 'hbig');
-    assert.equal(index.cachedHash(2 ** 53 + 2, 1, 2), undefined);
+    assert.deepEqual([index.cachedHash(stamp(7, 11)), index.cachedHash(stamp(big)), index.cachedHash(stamp(2 ** 53 + 2))], ['h7b', 'hbig', undefined]);
   });
 });
 
 test('asHashCache exposes the durable cache through the scanner interface', () => {
   withIndex((index) => {
     const cache = index.asHashCache();
-    cache.put(3, 4, 5.5, 'h');
-    assert.equal(index.cachedHash(3, 4, 5.5), 'h');
-    index.putCachedHash(9, 1, 2, 'g');
-    assert.deepEqual([cache.get(9, 1, 2), cache.get(9, 1, 3)], ['g', undefined]);
+    const stamp = { dev: 1, ino: 3, size: 4, mtimeMs: 5.5, ctimeMs: 6 };
+    cache.put(stamp, 'h', 10_000);
+    assert.equal(index.cachedHash(stamp), 'h');
+    index.putCachedHash({ ...stamp, ino: 9 }, 'g', 10_000);
+    assert.deepEqual([cache.get({ ...stamp, ino: 9 }), cache.get({ ...stamp, ino: 9, ctimeMs: 7 })], ['g', undefined]);
   });
 });
 

@@ -33,12 +33,28 @@ const rows: [string, string, boolean, boolean][] = [
   ['', '/.~lock.report.odt', false, false],
   // Children of a built-in folder.
   ['', '/.DS_Store/x', false, true],
-  // The state folder only at the root, case-insensitively, with everything below it.
+  // Every state folder, the root's and a nested pair's, case-insensitively, with everything below it.
   ['', `/${STATE_DIR_NAME}`, true, true],
   ['', '/.TwinFold', true, true],
   ['', `/${STATE_DIR_NAME}/tmp/dl-1.tmp`, false, true],
-  ['', `/a/${STATE_DIR_NAME}`, true, false],
+  ['', `/a/${STATE_DIR_NAME}`, true, true],
+  ['', `/a/b/${STATE_DIR_NAME}/index.db`, false, true],
   ['', '/.twinfoldignore', false, false],
+  ['', '/a/.twinfoldignore', false, false],
+  // OS trash folders at any depth (a drive mounted inside the synced folder has its own).
+  ['', '/.Trash-1000', true, true],
+  ['', '/.Trash-1000/files/a.txt', false, true],
+  ['', '/.Trash-1000/info/a.txt.trashinfo', false, true],
+  ['', '/mnt/.trash-0', true, true],
+  ['', '/.Trash', true, true],
+  ['', '/.Trash/1000/files/a.txt', false, true],
+  ['', '/.Trashes', true, true],
+  ['', '/a/.Trashes/501/x', false, true],
+  ['', '/$RECYCLE.BIN', true, true],
+  ['', '/d/$Recycle.Bin/S-1-5-21/$R1.txt', false, true],
+  ['', '/Trash', true, false],
+  ['', '/.Trashcan', true, false],
+  ['', '/my.Trash-notes', false, false],
   // Leading slash optional.
   ['', '.DS_Store', false, true],
   ['', 'a/b', false, false],

@@ -2,11 +2,10 @@
 // name is already taken. Pure string logic used by the planner when both sides changed an item.
 import type { ItemKind, PathKey } from './model.js';
 import { joinRemote, pathLower, remoteBasename, remoteParent } from '../paths.js';
+import { fitName, truncateUtf8 } from './nameBytes.js';
 
-/** Dropbox refuses path components longer than this (counted in code points). */
-const MAX_NAME_LENGTH = 255;
-/** A host name only labels the copy; capping it keeps room for the original name. */
-const MAX_HOST_LENGTH = 64;
+/** A host name only labels the copy; capping it (in UTF-8 bytes) keeps room for the original name. */
+const MAX_HOST_BYTES = 64;
 
 export interface NameParts {
   stem: string;
@@ -29,27 +28,18 @@ export function splitExtension(name: string, kind: ItemKind): NameParts {
 function sanitizeHost(host: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
   const cleaned = host.replace(/[\\/\u0000-\u001f\u007f]/g, '-').trim();
-  return [...(cleaned === '' ? 'unknown host' : cleaned)].slice(0, MAX_HOST_LENGTH).join('');
+  return truncateUtf8(cleaned === '' ? 'unknown host' : cleaned, MAX_HOST_BYTES);
 }
 
 /**
  * The conflicted-copy name for `name`; `n` > 0 numbers it inside the parenthesis
  * ('a (box's conflicted copy 2024-05-01 2).txt') so all copies of one day sort together.
- * Over-long names lose the end of their stem, never the marker that says what they are.
+ * Over-long names lose the end of their stem, never the marker that says what they are (see fitName).
  */
 export function conflictedCopyName(name: string, kind: ItemKind, host: string, today: string, n = 0): string {
   const marker = ` (${sanitizeHost(host)}'s conflicted copy ${today}${n > 0 ? ` ${n}` : ''})`;
-  let { stem, ext } = splitExtension(name, kind);
-  const room = MAX_NAME_LENGTH - [...marker].length;
-  if ([...stem].length + [...ext].length > room) {
-    // A huge "extension" is more likely a dotted name than a type: give its room to the stem.
-    if ([...ext].length >= room) {
-      stem += ext;
-      ext = '';
-    }
-    stem = [...stem].slice(0, Math.max(1, room - [...ext].length)).join('');
-  }
-  return `${stem}${marker}${ext}`;
+  const { stem, ext } = splitExtension(name, kind);
+  return fitName(stem, marker, ext);
 }
 
 /**

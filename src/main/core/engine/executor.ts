@@ -14,8 +14,10 @@ import type { RemoteProvider } from '../remote/provider.js';
 import type { TransferProgress } from './status.js';
 import { isSameOrBelow, remoteBasename, remoteParent, resolveInsideRoot } from '../paths.js';
 import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
-import { moveToTrash, trashPlaceName } from '../local/trash.js';
+import { trashPlaceName } from '../local/trash.js';
+import { expectedEntries, safeTrash, type SafeTrashOutcome } from '../local/safeTrash.js';
 import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, TargetExistsError, tempPathFor } from '../local/atomicWrite.js';
+import { rememberPlacedFile } from '../local/hashCache.js';
 
 /** The local side changed after the plan was made: not an error, the op is re-planned. */
 export class LocalChangedError extends Error {
@@ -143,10 +145,14 @@ export class Executor {
       // Flush first: the check below and the rename must follow each other as closely as possible,
       // or a save made during a long fsync would be replaced.
       await flushDownloadedFile(temp, mtime);
+      const placed = await lstat(temp);
       await this.assertWritableInsideRoot(nodePath.dirname(finalPath), op.localPath);
       await this.assertLocalUnchanged(finalPath, op.localPath, planned);
+      // Wall clock, as file times are: the engine's clock may be a test's fake.
+      const placedAtMs = Date.now();
       if (planned) await placeDownloadedFile(temp, finalPath);
       else await this.placeNew(temp, finalPath, op.localPath);
+      if (remote.contentHash) await rememberPlacedFile(index.asHashCache(), placed, finalPath, remote.contentHash, placedAtMs);
     } catch (err) {
       await rm(temp, { force: true });
       if (err instanceof LocalChangedError || isTwinfoldError(err) || isAbortError(err)) throw err;
@@ -243,17 +249,40 @@ export class Executor {
     }
     if (planned.kind === 'file') await this.assertLocalUnchanged(this.abs(op.localPath), op.localPath, planned);
     else await this.assertSubtreeUnchanged(op);
-    let where: string;
-    try {
-      const result = await moveToTrash(this.abs(op.localPath), nodePath.join(this.deps.stateDir, 'trash'));
-      const place = trashPlaceName(result);
-      where = result.location ? `moved to ${place}: ${result.location}` : `moved to ${place}`;
-    } catch (err) {
-      throw fsErrorToSyncError(err, op.localPath, 'moving to the trash');
-    }
+    const where = await this.trashExactly(op);
     await local.refresh([op.localPath]);
     index.deleteSyncedSubtree(op.key);
     index.addActivity({ time: this.deps.now(), action: 'delete_local', path: op.localPath, detail: where });
+  }
+
+  /**
+   * Trashes the item only if it is still exactly what was just checked, down to every entry of a
+   * folder (see safeTrash); otherwise it stays (or is put back) and the op is re-planned.
+   * Returns the activity detail saying where it went.
+   */
+  private async trashExactly(op: Extract<Op, { type: 'trashLocal' }>): Promise<string> {
+    const { local, localRoot, stateDir } = this.deps;
+    const item = local.get(op.key);
+    if (!item) throw new LocalChangedError(op.localPath);
+    const problems = new Set(local.problems().map((p) => p.path));
+    let outcome: SafeTrashOutcome;
+    try {
+      outcome = await safeTrash({
+        localRoot,
+        stateDir,
+        path: item.path,
+        expected: expectedEntries(item, local.tree().values()),
+        leftOut: (path, isDirectory) => local.isIgnored(path, isDirectory) || problems.has(path),
+      });
+    } catch (err) {
+      throw fsErrorToSyncError(err, op.localPath, 'moving to the trash');
+    }
+    if (!outcome.trashed) {
+      await local.refresh(outcome.restoredAs === undefined ? [op.localPath] : [op.localPath, outcome.restoredAs]);
+      throw new LocalChangedError(op.localPath);
+    }
+    const place = trashPlaceName(outcome.result);
+    return outcome.result.location ? `moved to ${place}: ${outcome.result.location}` : `moved to ${place}`;
   }
 
   /** A folder goes to the trash only if nothing inside changed since the plan (an edit beats a delete). */

@@ -6,13 +6,13 @@
 // as .DS_Store, anything made since the scan): its identical files go one by one, each checked
 // again just before, and then the folders left empty are removed with a plain rmdir.
 import { lstat, rmdir } from 'node:fs/promises';
-import * as nodePath from 'node:path';
 import type { LocalItem, PathKey, SyncedItem, Tree } from './model.js';
 import type { LocalTree } from './localTree.js';
 import type { StateIndex } from '../index/index.js';
 import { compareKeys, isSameOrBelow, pathLower, remoteParent, resolveInsideRoot } from '../paths.js';
 import { errorMessage } from '../errors.js';
-import { moveToTrash, trashPlaceName } from '../local/trash.js';
+import { trashPlaceName } from '../local/trash.js';
+import { expectedEntries, safeTrash } from '../local/safeTrash.js';
 
 export interface LeaveExcludedDeps {
   localRoot: string;
@@ -104,15 +104,15 @@ function isIdentical(item: LocalItem, synced: SyncedItem | undefined): boolean {
 }
 
 async function trashFile(deps: LeaveExcludedDeps, item: LocalItem): Promise<void> {
-  const abs = resolveInsideRoot(deps.localRoot, item.path);
   try {
     // The file must be the very one that was compared: a save since then makes it the user's.
-    const now = await lstat(abs);
-    if (!now.isFile() || now.ino !== item.inode || now.size !== item.size || now.mtimeMs !== item.mtimeMs) {
-      deps.log(`${item.path}: ${KEPT_EXCLUDED_DETAIL} (it changed while being removed)`);
+    const outcome = await safeTrash({ localRoot: deps.localRoot, stateDir: deps.stateDir, path: item.path, expected: expectedEntries(item, [item]) });
+    if (!outcome.trashed) {
+      const where = outcome.restoredAs === undefined ? '' : `, now ${outcome.restoredAs}`;
+      if (outcome.reason === 'changed') deps.log(`${item.path}: ${KEPT_EXCLUDED_DETAIL} (it changed while being removed${where})`);
       return;
     }
-    const result = await moveToTrash(abs, nodePath.join(deps.stateDir, 'trash'));
+    const { result } = outcome;
     const detail = `excluded from sync: an unchanged copy moved to ${trashPlaceName(result)}${result.location ? ` (${result.location})` : ''}; it stays on Dropbox`;
     deps.index.addActivity({ time: deps.now(), action: 'delete_local', path: item.path, detail });
     deps.log(`${item.path}: ${detail}`);

@@ -42,6 +42,11 @@ export class LocalTree {
     return this.items;
   }
 
+  /** True for a path the scan leaves out on purpose (built-in and user ignore rules). */
+  isIgnored(relPath: string, isDirectory: boolean): boolean {
+    return this.scanOptions().ignore.isIgnored(relPath, isDirectory);
+  }
+
   problems(): LocalProblem[] {
     return [...this.problemsByPath.values()];
   }

@@ -21,6 +21,7 @@ import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
 import { AuthError, NetworkError, RateLimitError, ServerError, errorMessage, isAbortError } from '../errors.js';
 import { IGNORE_FILE_NAME, IgnoreRules, STATE_DIR_NAME } from '../local/ignore.js';
+import { recoverPendingTrash } from '../local/safeTrash.js';
 import { LocalWatcher } from '../local/watcher.js';
 import { pathLower } from '../paths.js';
 import { Exclusions } from './exclusions.js';
@@ -273,6 +274,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     await this.root.checkAtStart();
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
     await this.removeStaleTempFiles();
+    for (const item of await recoverPendingTrash(this.opts.localRoot, this.stateDir)) this.log(`${item.path}: put back after an interrupted move to the trash`);
     this.ignore = await IgnoreRules.load(this.opts.localRoot);
     if (scanNow) await this.scanAll();
     else this.pendingLocalPaths.add('');

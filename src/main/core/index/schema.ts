@@ -77,4 +77,22 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec('ALTER TABLE synced ADD COLUMN local_name TEXT');
   },
+  // 3: hash cache entries keyed by (dev, inode) and checked against ctime and the time of hashing,
+  // so a reused inode or a racily changed file is never vouched for. Old entries lack both: dropped.
+  (db) => {
+    db.exec(`
+      DROP TABLE hash_cache;
+      -- Not rowid aliases on purpose: inodes of 2^63 and up arrive as doubles and must still fit.
+      CREATE TABLE hash_cache (
+        dev          INTEGER NOT NULL,
+        inode        INTEGER NOT NULL,
+        size         INTEGER NOT NULL,
+        mtime_ms     REAL NOT NULL,
+        ctime_ms     REAL NOT NULL,
+        hashed_at_ms REAL NOT NULL,
+        content_hash TEXT NOT NULL,
+        PRIMARY KEY (dev, inode)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];

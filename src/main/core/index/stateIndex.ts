@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import type { PathKey, RemoteItem, SyncedItem, Tree } from '../engine/model.js';
-import type { HashCache } from '../local/hashCache.js';
+import { trustedHash, type CacheEntry, type CacheStamp, type HashCache } from '../local/hashCache.js';
 import type { RemoteChange } from '../remote/provider.js';
 import { errorMessage } from '../errors.js';
 import { IndexCorruptError, IndexError } from './errors.js';
@@ -97,8 +97,13 @@ function prepareStatements(db: Db) {
     getCursor: db.prepare<[], string>('SELECT cursor FROM remote_cursor').pluck(),
     setCursor: db.prepare<[string]>('INSERT OR REPLACE INTO remote_cursor (one, cursor) VALUES (1, ?)'),
     clearCursor: db.prepare('DELETE FROM remote_cursor'),
-    getHash: db.prepare<[number, number, number], string>('SELECT content_hash FROM hash_cache WHERE inode = ? AND size = ? AND mtime_ms = ?').pluck(),
-    putHash: db.prepare<[number, number, number, string]>('INSERT OR REPLACE INTO hash_cache (inode, size, mtime_ms, content_hash) VALUES (?, ?, ?, ?)'),
+    getHash: db.prepare<[number, number], CacheEntry>(
+      'SELECT dev, inode AS ino, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, hashed_at_ms AS hashedAtMs, content_hash AS hash FROM hash_cache WHERE dev = ? AND inode = ?',
+    ),
+    putHash: db.prepare<CacheEntry>(
+      `INSERT OR REPLACE INTO hash_cache (dev, inode, size, mtime_ms, ctime_ms, hashed_at_ms, content_hash)
+       VALUES (@dev, @ino, @size, @mtimeMs, @ctimeMs, @hashedAtMs, @hash)`,
+    ),
     hashInodes: db.prepare<[], number>('SELECT inode FROM hash_cache').pluck(),
     deleteHash: db.prepare<[number]>('DELETE FROM hash_cache WHERE inode = ?'),
     addActivity: db.prepare<[number, string, string, number | null, string | null]>('INSERT INTO activity (time, action, path, size, detail) VALUES (?, ?, ?, ?, ?)'),
@@ -264,15 +269,16 @@ export class StateIndex {
     });
   }
 
-  // ---- hash cache: (inode, size, mtime) → content_hash, so unchanged files are not rehashed ----
+  // ---- hash cache: (dev, inode) → what was hashed when, so unchanged files are not rehashed ----
 
-  cachedHash(inode: number, size: number, mtimeMs: number): string | undefined {
-    return this.stmts.getHash.get(inode, size, mtimeMs);
+  /** The cached hash for a file with this stamp, when an entry may vouch for it (see trustedHash). */
+  cachedHash(stamp: CacheStamp): string | undefined {
+    return trustedHash(this.stmts.getHash.get(stamp.dev, stamp.ino), stamp);
   }
 
-  /** Remembers the hash for this inode; any older entry for the same inode is replaced. */
-  putCachedHash(inode: number, size: number, mtimeMs: number, contentHash: string): void {
-    this.stmts.putHash.run(inode, size, mtimeMs, contentHash);
+  /** Remembers the hash for this file; any older entry for the same (dev, inode) is replaced. */
+  putCachedHash(stamp: CacheStamp, hash: string, hashedAtMs: number): void {
+    this.stmts.putHash.run({ ...stamp, hash, hashedAtMs });
   }
 
   /** Drops entries for inodes no longer on disk (call after a full scan). */
@@ -288,8 +294,8 @@ export class StateIndex {
   /** The hash cache behind the scanner's HashCache interface. */
   asHashCache(): HashCache {
     return {
-      get: (inode, size, mtimeMs) => this.cachedHash(inode, size, mtimeMs),
-      put: (inode, size, mtimeMs, hash) => this.putCachedHash(inode, size, mtimeMs, hash),
+      get: (stamp) => this.cachedHash(stamp),
+      put: (stamp, hash, hashedAtMs) => this.putCachedHash(stamp, hash, hashedAtMs),
     };
   }
 

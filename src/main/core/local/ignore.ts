@@ -1,5 +1,6 @@
 // Which paths the engine leaves alone: built-in junk files (OS metadata, editor lock files), the
-// engine's own state folder, and the user's `.twinfoldignore` rules in gitignore syntax.
+// OS trash folders, every Twinfold state folder, and the user's `.twinfoldignore` rules in
+// gitignore syntax.
 // The engine applies the same rules to local and remote paths, so matching is NFC-normalised and
 // case-insensitive like Dropbox's own path comparison.
 import { readFile } from 'node:fs/promises';
@@ -14,8 +15,14 @@ export const STATE_DIR_NAME = '.twinfold';
 /** The user's ignore file at the root of the synced folder (itself synced, so all devices share it). */
 export const IGNORE_FILE_NAME = '.twinfoldignore';
 
-/** Exact names (compared after pathLower) that are never synced: OS metadata files. */
-const BUILTIN_NAMES = new Set(['.ds_store', 'desktop.ini', 'thumbs.db', 'icon\r']);
+/**
+ * Exact names (compared after pathLower) that are never synced, at any depth: OS metadata files;
+ * the trash folders an OS keeps at the top of a drive (freedesktop `.Trash/<uid>` and
+ * `.Trash-<uid>`, macOS `.Trashes`, Windows `$RECYCLE.BIN`), which hold deleted files and their
+ * absolute local paths; and the state folder of any pair, the root's or a nested one's (its index,
+ * temp downloads and trash belong to that device).
+ */
+const BUILTIN_NAMES = new Set(['.ds_store', 'desktop.ini', 'thumbs.db', 'icon\r', '.trash', '.trashes', '$recycle.bin', STATE_DIR_NAME]);
 
 /** Built-in ignore for one path component, compared case-insensitively. */
 function isBuiltinIgnoredName(name: string): boolean {
@@ -24,6 +31,8 @@ function isBuiltinIgnoredName(name: string): boolean {
   // Microsoft Office owner files ("~$report.docx") and LibreOffice locks (".~lock.report.odt#"):
   // per-machine, short-lived, and syncing them makes other devices think the file is open.
   if (lower.startsWith('~$')) return true;
+  // freedesktop per-user trash at a mount's top: `.Trash-1000`.
+  if (lower.startsWith('.trash-')) return true;
   return lower.startsWith('.~lock.') && lower.endsWith('#');
 }
 
@@ -74,9 +83,7 @@ export class IgnoreRules {
   isIgnored(relPath: string, isDirectory: boolean): boolean {
     const rel = relPath.startsWith('/') ? relPath.slice(1) : relPath;
     if (rel === '') return false;
-    const parts = rel.split('/');
-    if (pathLower(parts[0] ?? '') === STATE_DIR_NAME) return true;
-    if (parts.some(isBuiltinIgnoredName)) return true;
+    if (rel.split('/').some(isBuiltinIgnoredName)) return true;
     if (!this.hasUserRules) return false;
     if (++this.calls > MATCHER_CALLS_BEFORE_REBUILD) {
       this.user = this.buildMatcher();

@@ -1,13 +1,13 @@
 // Observes the local side: walks the synced folder (or part of it, for watcher hints) and returns
 // the local tree keyed by path_lower, with content hashes, plus the problems that kept items out.
-// Hashing is skipped for files whose (inode, size, mtime) the hash cache already knows.
+// Hashing is skipped for files the hash cache may vouch for (see hashCache.ts).
 import { lstat, readdir, type Dirent, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { LocalItem, PathKey, Tree } from '../engine/model.js';
 import { errorMessage } from '../errors.js';
 import { nameProblem, pathLower } from '../paths.js';
-import type { HashCache } from './hashCache.js';
+import { cacheStampOf, type HashCache } from './hashCache.js';
 import { hashFile, sameStamp, stampOf, type HashedFile } from './hashFile.js';
 import type { IgnoreRules } from './ignore.js';
 import { createLimiter } from './limiter.js';
@@ -30,6 +30,8 @@ export interface ScanOptions {
   fs?: Partial<ScanFs>;
   /** Told the number of items found so far by this walk, as they are found (a live count for the status). */
   onProgress?: (items: number) => void;
+  /** The wall clock that dates hash-cache entries (default Date.now); tests move it. */
+  now?: () => number;
 }
 
 export interface ScanResult {
@@ -57,10 +59,6 @@ const DEFAULT_CONCURRENCY = 64;
 const FOLDER_CONCURRENCY = 8;
 // Hashing is disk- and CPU-bound; a few at once overlap I/O without starving the lstat queue.
 const HASH_CONCURRENCY = 4;
-// A file modified this recently may change again within the file system's timestamp granularity
-// (2 s on FAT, a kernel tick on ext4) without its (size, mtime) changing: hash it, but do not
-// cache the hash, so the next scan reads it again.
-const RACY_WINDOW_MS = 2000;
 
 // The callback forms of lstat and readdir: fs/promises costs two to three times as much per call
 // (measured with 64 in flight), and a rescan is mostly lstat calls.
@@ -280,7 +278,7 @@ class SubtreeWalk {
   }
 
   private addIfCached({ rel, key, stats }: Entry): boolean {
-    const cached = this.ctx.opts.hashCache.get(stats.ino, stats.size, stats.mtimeMs);
+    const cached = this.ctx.opts.hashCache.get(cacheStampOf(stats));
     if (cached === undefined) return false;
     this.add(rel, key, 'file', stats, cached);
     return true;
@@ -303,6 +301,8 @@ class SubtreeWalk {
         if (!current.isFile()) break;
       }
       let hashed: HashedFile | null;
+      // Before reading: an entry is dated no later than the content it saw.
+      const hashedAtMs = (this.ctx.opts.now ?? Date.now)();
       try {
         hashed = await this.ctx.hashLimit(() => this.ctx.fs.hashFile(this.ctx.abs(rel), this.ctx.opts.signal));
       } catch (error) {
@@ -316,9 +316,7 @@ class SubtreeWalk {
       }
       const expected = stampOf(current);
       if (hashed && sameStamp(hashed.before, expected) && sameStamp(hashed.after, expected) && hashed.bytes === current.size) {
-        if (Date.now() - current.mtimeMs >= RACY_WINDOW_MS) {
-          this.ctx.opts.hashCache.put(current.ino, current.size, current.mtimeMs, hashed.hash);
-        }
+        this.ctx.opts.hashCache.put(cacheStampOf(current), hashed.hash, hashedAtMs);
         this.add(rel, key, 'file', current, hashed.hash);
         return;
       }
