@@ -112,6 +112,7 @@ async function drain(provider: DropboxProvider, first: ChangePage): Promise<{ li
 }
 
 function describe(change: RemoteChange): string {
+  if (change.kind === 'refused') return `refused ${change.path}`;
   return change.kind === 'delete' ? `delete ${change.key}` : `upsert ${change.item.kind} ${change.item.path}`;
 }
 

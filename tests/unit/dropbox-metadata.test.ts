@@ -55,7 +55,10 @@ const entryRows: Array<[string, string, Record<string, unknown>, EntryOutcome]> 
   ['path_lower escaping while path_display looks fine', '/Work', file('/Work/a.txt', { path_lower: '/other/a.txt' }), { skipped: '"/other/a.txt" is outside the synced folder' }],
   ['no path (unmounted)', '', file('/a', { path_display: undefined, path_lower: undefined }), { skipped: 'entry has no path (not mounted)' }],
   ['unknown kind from a newer API', '', { '.tag': 'shortcut', name: 'x' }, { skipped: 'unknown entry kind "shortcut"' }],
-  ['NFD name keyed by NFC', '', file('/Cafe\u0301.txt'), { change: { kind: 'upsert', item: { ...fileRemote('/Cafe\u0301.txt'), key: '/caf\u00e9.txt' } } }],
+  // Dropbox's own path_lower rides along when it is not the key: it tells twins apart.
+  ['NFD name keyed by NFC', '', file('/Cafe\u0301.txt'), { change: { kind: 'upsert', item: { ...fileRemote('/Cafe\u0301.txt'), key: '/caf\u00e9.txt' }, providerKey: '/cafe\u0301.txt' } }],
+  ['NFD deletion keyed by NFC', '', deleted('/Cafe\u0301.txt'), { change: { kind: 'delete', key: '/caf\u00e9.txt', providerKey: '/cafe\u0301.txt' } }],
+  ['unknown kind at a path: refused, not skipped', '/W', { '.tag': 'shortcut', name: 'x', path_lower: '/w/x', path_display: '/W/X' }, { change: { kind: 'refused', key: '/x', path: '/X', reason: 'Dropbox sent an item of a kind this version of Twinfold does not know (shortcut)' } }],
 ];
 
 for (const [name, root, entry, expected] of entryRows) {
@@ -89,7 +92,7 @@ test('parseListPage keeps order, drops and logs unsafe entries', () => {
     new RootScope('/W'),
     { warn: (m) => warnings.push(m) },
   );
-  assert.deepEqual(page.changes.map((c) => (c.kind === 'delete' ? `-${c.key}` : `+${c.item.key}`)), ['+/a', '-/b']);
+  assert.deepEqual(page.changes.map((c) => (c.kind === 'upsert' ? `+${c.item.key}` : `-${c.key}`)), ['+/a', '-/b']);
   assert.equal(page.cursor, 'c1');
   assert.equal(page.hasMore, true);
   assert.equal(warnings.length, 1);

@@ -161,23 +161,45 @@ function folderItem(meta: FolderMeta, rel: string): RemoteItem {
   return { key: pathLower(rel), path: rel, kind: 'folder', id: meta.id };
 }
 
+/** Dropbox's own path_lower (relative), when it is not what our key folding gives. */
+function providerKeyOf(meta: { path_lower?: string }, scope: RootScope, key: string): { providerKey?: string } {
+  const own = meta.path_lower === undefined ? null : scope.toRelative(meta.path_lower);
+  return own === null || own === key ? {} : { providerKey: own };
+}
+
 /** Converts one `list_folder` entry. Throws InvalidResponseError when a known kind is malformed. */
 export function entryToChange(entry: unknown, scope: RootScope): EntryOutcome {
   const tag = (entry as { '.tag'?: unknown } | null)?.['.tag'];
   if (typeof tag !== 'string') throw new InvalidResponseError('list entry without a .tag');
-  if (!(tag in taggedSchemas)) return { skipped: `unknown entry kind ${JSON.stringify(tag)}` };
+  if (!(tag in taggedSchemas)) return unknownKind(entry, tag, scope);
   const kind = tag as keyof typeof taggedSchemas;
   const meta = parseOrThrow(taggedSchemas[kind], entry, `list entry (${kind})`);
   const where = relativePathOf(meta, scope);
   if ('skipped' in where) return where;
+  const key = pathLower(where.rel);
+  const own = providerKeyOf(meta, scope, key);
   switch (kind) {
     case 'file':
-      return { change: { kind: 'upsert', item: fileItem(meta as FileMeta, where.rel) } };
+      return { change: { kind: 'upsert', item: fileItem(meta as FileMeta, where.rel), ...own } };
     case 'folder':
-      return { change: { kind: 'upsert', item: folderItem(meta as FolderMeta, where.rel) } };
+      return { change: { kind: 'upsert', item: folderItem(meta as FolderMeta, where.rel), ...own } };
     case 'deleted':
-      return { change: { kind: 'delete', key: pathLower(where.rel) } };
+      return { change: { kind: 'delete', key, ...own } };
   }
+}
+
+/**
+ * An entry of a kind this version does not know (a newer API's): when it names a path in the
+ * synced folder, that path holds something unknown, which must not read as deleted.
+ */
+function unknownKind(entry: unknown, tag: string, scope: RootScope): EntryOutcome {
+  const reason = `unknown entry kind ${JSON.stringify(tag)}`;
+  const paths = deletedSchema.safeParse(entry);
+  if (!paths.success) return { skipped: reason };
+  const where = relativePathOf(paths.data, scope);
+  if ('skipped' in where) return { skipped: reason };
+  const key = pathLower(where.rel);
+  return { change: { kind: 'refused', key, path: where.rel, reason: `Dropbox sent an item of a kind this version of Twinfold does not know (${tag})`, ...providerKeyOf(paths.data, scope, key) } };
 }
 
 /** Converts a `list_folder` or `list_folder/continue` result into a ChangePage. */
