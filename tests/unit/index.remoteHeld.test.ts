@@ -107,3 +107,14 @@ test('resetRemote forgets held entries with the tree', () => {
     assert.deepEqual(index.errors(), []);
   });
 });
+
+test('a twin arriving in a later page is still caught, whichever spelling came first', () => {
+  for (const [first, second] of [[NFC, NFD], [NFD, NFC]] as const) {
+    withIndex((index) => {
+      index.applyRemoteChanges([up(file(`/${first}`, 'id:1')), up(file('/other', 'id:o'))], 'c1');
+      index.applyRemoteChanges([up(file(`/${second}`, 'id:2'))], 'c2');
+      assert.deepEqual(ids(index), { [KEY]: 'id:1', '/other': 'id:o' });
+      assert.deepEqual(held(index), [`collision /${second}`]);
+    });
+  }
+});

@@ -93,6 +93,8 @@ export const MIGRATIONS: readonly Migration[] = [
         item         TEXT
       );
       CREATE INDEX remote_held_key ON remote_held (key);
+      -- Finds at once whether any row has its own provider key (almost never): see RemoteMirror.
+      CREATE INDEX remote_provider_key ON remote (provider_key) WHERE provider_key IS NOT NULL;
     `);
   },
 ];

@@ -237,6 +237,7 @@ export class StateIndex {
    */
   applyRemoteChanges(changes: readonly RemoteChange[], cursor: string): void {
     this.transaction(() => {
+      this.mirror.beginPage();
       for (const change of changes) this.mirror.apply(change);
       this.stmts.setCursor.run(cursor);
     });
