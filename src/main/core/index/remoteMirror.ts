@@ -209,7 +209,7 @@ export class RemoteMirror {
 }
 
 function refusedMessage(path: string, reason: string): string {
-  return `“${path}” is left alone on both sides (neither downloaded nor deleted): ${reason}. Updating Twinfold may let it sync.`;
+  return `“${path}” is left alone on both sides (neither downloaded nor deleted): ${reason}.`;
 }
 
 function toEntry(row: HeldRow): HeldEntry {
