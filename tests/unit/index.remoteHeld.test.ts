@@ -72,8 +72,8 @@ for (const [name, changes, expectedIds, expectedHeld] of rows) {
 
 test('held entries are listed as errors (clearError cannot hide them) and logged once as activity', () => {
   withIndex((index) => {
-    index.applyRemoteChanges([up(file(`/${NFC}`, 'id:c')), up(file(`/${NFD}`, 'id:d')), up(file('/x ', 'id:x'))], 'c1');
-    index.applyRemoteChanges([up({ ...file(`/${NFD}`, 'id:d'), rev: 'abcdef0123' })], 'c2');
+    assert.equal(index.applyRemoteChanges([up(file(`/${NFC}`, 'id:c')), up(file(`/${NFD}`, 'id:d')), up(file('/x ', 'id:x'))], 'c1'), 2, 'two activity entries added');
+    assert.equal(index.applyRemoteChanges([up({ ...file(`/${NFD}`, 'id:d'), rev: 'abcdef0123' })], 'c2'), 0, 'still held for the same reason: not logged again');
     for (const error of index.errors()) index.clearError(error.key);
     const errors = index.errors();
     assert.deepEqual(errors.map((e) => e.path), [`/${NFD}`, '/x ']);

@@ -122,6 +122,8 @@ export class StateIndex {
   private readonly synced: TreeTable<SyncedItem>;
   private readonly remote: TreeTable<RemoteItem>;
   private readonly mirror: RemoteMirror;
+  /** Held remote entries reported (as activity) by the current applyRemoteChanges call. */
+  private newlyHeld = 0;
   private readonly activityLimit: number;
   private readonly stmts: ReturnType<typeof prepareStatements>;
 
@@ -135,7 +137,10 @@ export class StateIndex {
     this.synced = new TreeTable(db, 'synced', syncedCodec);
     this.remote = new TreeTable(db, 'remote', remoteCodec);
     this.stmts = prepareStatements(db);
-    this.mirror = new RemoteMirror(db, this.remote, (held) => this.addActivity({ time: held.time, action: 'error', path: held.path, detail: held.message }));
+    this.mirror = new RemoteMirror(db, this.remote, (held) => {
+      this.newlyHeld += 1;
+      this.addActivity({ time: held.time, action: 'error', path: held.path, detail: held.message });
+    });
   }
 
   /**
@@ -233,14 +238,17 @@ export class StateIndex {
    * a delete removes the key and its subtree and is a no-op when unknown. No order is assumed.
    * Entries the planner must not see are held back (see RemoteMirror): a second live entry at a
    * key (the first stays), a name this computer cannot hold, an entry the provider refused.
-   * Each newly held entry adds an activity entry; all of them are listed by errors().
+   * Each newly held entry adds an activity entry; all of them are listed by errors(). Returns
+   * how many activity entries this added (so the caller can say the activity log changed).
    */
-  applyRemoteChanges(changes: readonly RemoteChange[], cursor: string): void {
+  applyRemoteChanges(changes: readonly RemoteChange[], cursor: string): number {
+    this.newlyHeld = 0;
     this.transaction(() => {
       this.mirror.beginPage();
       for (const change of changes) this.mirror.apply(change);
       this.stmts.setCursor.run(cursor);
     });
+    return this.newlyHeld;
   }
 
   /** Remote entries held out of the remote tree that the user should hear about, in key order. */
