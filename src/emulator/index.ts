@@ -36,6 +36,10 @@ export interface EmulatorOptions {
   longpollJitterMs?: number;
   /** A deleted folder appears in change listings as one entry (true) or one per item. */
   deletedFolderAsSingleEntry?: boolean;
+  /** Misbehave: keep NFC and NFD spellings of a name as two entries (Dropbox folds them together). */
+  unicodeFormsApart?: boolean;
+  /** Misbehave: accept names Dropbox refuses (trailing space, `.dropbox`), as if other apps made them. */
+  acceptRefusedNames?: boolean;
   /** How long one second of a longpoll `timeout` lasts, in ms (1000); tests shrink it. */
   longpollSecondMs?: number;
   /** When set, longpoll answers carry `backoff` with this many seconds. */
@@ -63,7 +67,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const stateDir = opts.dataDir === undefined ? undefined : await StateDir.open(opts.dataDir);
   const saved = await stateDir?.load();
   const account = saved?.account ?? newAccountIdentity();
-  const ns = new Namespace({ deletedFolderAsSingleEntry: opts.deletedFolderAsSingleEntry ?? true });
+  const ns = new Namespace({
+    deletedFolderAsSingleEntry: opts.deletedFolderAsSingleEntry ?? true,
+    unicodeFormsApart: opts.unicodeFormsApart ?? false,
+    acceptRefusedNames: opts.acceptRefusedNames ?? false,
+  });
   if (saved) ns.restore(saved.namespace);
   const tokens = new TokenStore({ staticTokens: opts.accessTokens ?? [], accessTokenTtlSec: opts.accessTokenTtlSec ?? 14400 });
   if (saved?.tokens !== undefined) tokens.restore(saved.tokens);

@@ -2,7 +2,7 @@
 // path_lower, with stable ids, hex revs and revision history, Dropbox's write/conflict rules,
 // deletes and moves, and a change log every mutation appends to (what cursors read).
 import { randomBytes } from 'node:crypto';
-import { isSameOrBelow, pathLower, remoteParent } from '../main/core/paths.js';
+import { foldCase, isSameOrBelow, pathLower, remoteParent } from '../main/core/paths.js';
 import { ChangeLog, type ChangeEvent, type ChangeLogSnapshot } from './changeLog.js';
 import { LookupFailure, nest, RouteError, tag, WriteFailure } from './errors.js';
 import { deletedMetadata, dropboxTimestamp, fileMetadata, folderMetadata, taggedMetadata, type Entry, type FileEntry, type FileMetadata, type FolderEntry } from './metadata.js';
@@ -37,6 +37,13 @@ export interface CommitRequest {
 export interface NamespaceOptions {
   /** A deleted (or moved-away) folder appears in the change log as one entry, not one per child. */
   deletedFolderAsSingleEntry: boolean;
+  /**
+   * Misbehaviour knobs for client tests, off by default (Dropbox folds NFC and refuses the names):
+   * key names by case only, so NFC and NFD spellings are two entries; and accept names Dropbox
+   * refuses (a trailing space, `.dropbox`), as if other apps had created them.
+   */
+  unicodeFormsApart?: boolean;
+  acceptRefusedNames?: boolean;
   now?: () => Date;
   maxLogEvents?: number;
 }
@@ -79,6 +86,19 @@ export class Namespace {
   constructor(private readonly opts: NamespaceOptions) {
     this.now = opts.now ?? (() => new Date());
     this.log = new ChangeLog(opts.maxLogEvents);
+  }
+
+  private get lenientNames(): boolean {
+    return this.opts.acceptRefusedNames ?? false;
+  }
+
+  /** The path_lower form of one name: NFC and case-folded, as Dropbox does (or case only: a knob). */
+  private fold(name: string): string {
+    return this.opts.unicodeFormsApart ? foldCase(name) : pathLower(name);
+  }
+
+  private keyOf(components: string[]): string {
+    return components.length === 0 ? '' : this.fold(`/${components.join('/')}`);
   }
 
   get epoch(): number {
@@ -159,18 +179,18 @@ export class Namespace {
       case 'rev':
         throw new LookupFailure(tag('not_found'));
       case 'path': {
-        const problem = lookupProblem(arg.components);
+        const problem = lookupProblem(arg.components, this.lenientNames);
         if (problem) throw new LookupFailure(problem);
-        const key = keyOf(arg.components);
+        const key = this.keyOf(arg.components);
         if (key !== '' && !this.entries.has(key)) throw new LookupFailure(tag('not_found'));
         return key;
       }
       case 'id': {
         const base = this.byId.get(arg.id);
         if (base === undefined) throw new LookupFailure(tag('not_found'));
-        const problem = lookupProblem(arg.rest);
+        const problem = lookupProblem(arg.rest, this.lenientNames);
         if (problem) throw new LookupFailure(problem);
-        const key = arg.rest.length === 0 ? base : `${base}${keyOf(arg.rest)}`;
+        const key = arg.rest.length === 0 ? base : `${base}${this.keyOf(arg.rest)}`;
         if (!this.entries.has(key)) throw new LookupFailure(tag('not_found'));
         return key;
       }
@@ -179,8 +199,8 @@ export class Namespace {
 
   /** The key a path would have, live or not; for `include_deleted` lookups. */
   private keyIfPath(arg: PathArg): string | undefined {
-    if (arg.kind !== 'path' || lookupProblem(arg.components)) return undefined;
-    return keyOf(arg.components);
+    if (arg.kind !== 'path' || lookupProblem(arg.components, this.lenientNames)) return undefined;
+    return this.keyOf(arg.components);
   }
 
   private deletedAt(key: string): DeletedRecord | undefined {
@@ -220,7 +240,7 @@ export class Namespace {
   commitFile(req: CommitRequest, content: Content): FileMetadata {
     const components = this.writeComponents(req.path);
     this.checkAncestors(components);
-    const key = keyOf(components);
+    const key = this.keyOf(components);
     const existing = this.entries.get(key);
     const outcome = this.judgeWrite(existing, req, content);
     if (outcome === 'noop') return this.fileMetadata(key);
@@ -234,7 +254,7 @@ export class Namespace {
   createFolder(arg: PathArg, autorename: boolean): ReturnType<typeof folderMetadata> {
     let components = this.writeComponents(arg);
     this.checkAncestors(components);
-    const existing = this.entries.get(keyOf(components));
+    const existing = this.entries.get(this.keyOf(components));
     if (existing) {
       if (!autorename) throw new WriteFailure(nest('conflict', tag(existing.kind)));
       components = this.freeSibling(components, 'number', true);
@@ -271,7 +291,7 @@ export class Namespace {
       throw err;
     }
     const source = this.mustGet(fromKey);
-    let toKey = keyOf(toComponents);
+    let toKey = this.keyOf(toComponents);
     // Same path or a case-only rename: Dropbox answers 200 and keeps the old name.
     if (toKey === fromKey) return this.tagged(fromKey);
     if (source.kind === 'folder' && isSameOrBelow(toKey, fromKey)) throw new RouteError(tag('cant_move_folder_into_itself'));
@@ -281,7 +301,7 @@ export class Namespace {
       if (existing) {
         if (!autorename) throw new WriteFailure(nest('conflict', tag(existing.kind)));
         toComponents = this.freeSibling(toComponents, 'number', source.kind === 'folder');
-        toKey = keyOf(toComponents);
+        toKey = this.keyOf(toComponents);
       }
     } catch (err) {
       if (err instanceof WriteFailure) throw new RouteError(nest('to', err.reason));
@@ -334,7 +354,7 @@ export class Namespace {
       components = [...this.displayOf(base).slice(1).split('/'), ...arg.rest];
     } else throw new WriteFailure(tag('malformed_path'));
     if (components.length === 0) throw new WriteFailure(tag('malformed_path'));
-    const problem = writeProblem(components);
+    const problem = writeProblem(components, this.lenientNames);
     if (problem) throw new WriteFailure(problem);
     return components;
   }
@@ -343,7 +363,7 @@ export class Namespace {
   private checkAncestors(components: string[]): void {
     let key = '';
     for (const name of components.slice(0, -1)) {
-      key = `${key}/${pathLower(name)}`;
+      key = `${key}/${this.fold(name)}`;
       const entry = this.entries.get(key);
       if (!entry) return;
       if (entry.kind === 'file') throw new WriteFailure(nest('conflict', tag('file_ancestor')));
@@ -369,14 +389,14 @@ export class Namespace {
     const name = components[components.length - 1]!;
     for (let n = 1; n <= MAX_AUTORENAME_TRIES; n++) {
       const candidate = [...parent, autorenameCandidate(name, n, style, isFolder)];
-      if (!this.entries.has(keyOf(candidate))) return candidate;
+      if (!this.entries.has(this.keyOf(candidate))) return candidate;
     }
     throw new WriteFailure(nest('conflict', tag(isFolder ? 'folder' : 'file')));
   }
 
   private writeFile(components: string[], content: Content, clientModified: string | undefined): FileMetadata {
     const parentKey = this.ensureFolders(components.slice(0, -1));
-    const key = parentKey + `/${pathLower(components[components.length - 1]!)}`;
+    const key = parentKey + `/${this.fold(components[components.length - 1]!)}`;
     const existing = this.entries.get(key);
     const serverModified = dropboxTimestamp(this.now());
     const file: FileEntry = {
@@ -402,7 +422,7 @@ export class Namespace {
   private ensureFolders(components: string[]): string {
     let key = '';
     for (const name of components) {
-      key = `${key}/${pathLower(name)}`;
+      key = `${key}/${this.fold(name)}`;
       if (this.entries.has(key)) continue;
       const folder: FolderEntry = { kind: 'folder', id: newId(), name, seq: this.nextSeq() };
       this.putEntry(key, folder);
@@ -528,9 +548,6 @@ export class Namespace {
   }
 }
 
-function keyOf(components: string[]): string {
-  return components.length === 0 ? '' : pathLower(`/${components.join('/')}`);
-}
 
 function depth(key: string): number {
   let n = 0;

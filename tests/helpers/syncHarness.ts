@@ -132,7 +132,7 @@ export async function remoteSnapshot(world: SyncWorld): Promise<Record<string, s
   for (;;) {
     for (const change of page.changes) {
       if (change.kind === 'upsert') out[change.item.key.slice(1)] = change.item.kind === 'folder' ? '<dir>' : change.item.contentHash!;
-      else for (const k of Object.keys(out)) if (k === change.key.slice(1) || k.startsWith(`${change.key.slice(1)}/`)) delete out[k];
+      else if (change.kind === 'delete') for (const k of Object.keys(out)) if (k === change.key.slice(1) || k.startsWith(`${change.key.slice(1)}/`)) delete out[k];
     }
     if (!page.hasMore) return out;
     page = await provider.listContinue(page.cursor);

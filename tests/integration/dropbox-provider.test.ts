@@ -112,6 +112,7 @@ async function drain(provider: DropboxProvider, first: ChangePage): Promise<{ li
 }
 
 function describe(change: RemoteChange): string {
+  if (change.kind === 'refused') return `refused ${change.path}`;
   return change.kind === 'delete' ? `delete ${change.key}` : `upsert ${change.item.kind} ${change.item.path}`;
 }
 
@@ -379,7 +380,7 @@ test('an expired token without a refresh token, a revoked token and a revoked re
   assert.deepEqual(h.sleeps, []);
 });
 
-test('unsafe or foreign names from the server are dropped and logged', async (t) => {
+test('unsafe names from the server are refused (never used as paths), foreign ones dropped and logged', async (t) => {
   const evil = (path: string): Record<string, unknown> => ({
     '.tag': 'file', name: 'x', path_lower: path.toLowerCase(), path_display: path, id: 'id:evil', rev: '0123456789', size: 1,
     content_hash: contentHashOf(Buffer.from('x')), client_modified: '2024-01-01T00:00:00Z', server_modified: '2024-01-01T00:00:00Z',
@@ -392,8 +393,8 @@ test('unsafe or foreign names from the server are dropped and logged', async (t)
   });
   await h.other.upload(await h.localFile('ok', Buffer.from('ok')), '/Sync/ok.txt', {});
   const page = await h.provider.listAll();
-  assert.deepEqual(page.changes.map(describe), ['upsert file /ok.txt']);
-  assert.equal(h.warnings.length, 4);
+  assert.deepEqual(page.changes.map(describe), ['upsert file /ok.txt', 'refused /../../etc/passwd', 'refused /a\\..\\b', 'refused /nul\u0000']);
+  assert.equal(h.warnings.length, 1);
 });
 
 test('a malformed answer is an InvalidResponseError, not trusted', async (t) => {

@@ -38,6 +38,10 @@ const deleted = (pathDisplay: string): Record<string, unknown> => ({ '.tag': 'de
 const fileRemote = (path: string): RemoteItem => ({ key: path.toLowerCase(), path, kind: 'file', id: 'id:abc', rev: '0123456789a', size: 0, contentHash: HASH, clientModified: '2024-05-01T12:00:00Z' });
 const fileItem = (path: string): EntryOutcome => ({ change: { kind: 'upsert', item: fileRemote(path) } });
 
+const unsafe = (path: string, why: string): EntryOutcome => ({
+  change: { kind: 'refused', key: path.toLowerCase(), path, reason: `its name cannot be used safely on this computer (${why}); rename it on Dropbox` },
+});
+
 const entryRows: Array<[string, string, Record<string, unknown>, EntryOutcome]> = [
   ['file at the Dropbox root', '', file('/A.txt'), fileItem('/A.txt')],
   ['file below a synced folder', '/Work', file('/Work/Sub/B.txt'), fileItem('/Sub/B.txt')],
@@ -47,15 +51,20 @@ const entryRows: Array<[string, string, Record<string, unknown>, EntryOutcome]> 
   ['the synced folder itself', '/Work', folder('/Work'), { skipped: 'the synced folder itself' }],
   ['outside the synced folder', '/Work', file('/Other/a.txt'), { skipped: '"/Other/a.txt" is outside the synced folder' }],
   ['prefix that is not a parent', '/Work', file('/Workshop/a.txt'), { skipped: '"/Workshop/a.txt" is outside the synced folder' }],
-  ['dot-dot component', '', file('/a/../../etc/passwd'), { skipped: 'unsafe remote path "/a/../../etc/passwd": component ".." is not a plain name' }],
-  ['empty component', '', file('/a//b'), { skipped: 'unsafe remote path "/a//b": component "" is not a plain name' }],
-  ['backslash', '', file('/a\\..\\b'), { skipped: 'unsafe remote path "/a\\\\..\\\\b": component "a\\\\..\\\\b" is not a plain name' }],
-  ['NUL byte', '', file('/a\u0000b'), { skipped: 'unsafe remote path "/a\\u0000b": component "a\\u0000b" is not a plain name' }],
+  // A path in the synced folder that is unsafe here is refused (unknown), not skipped (absent).
+  ['dot-dot component', '', file('/a/../../etc/passwd'), unsafe('/a/../../etc/passwd', 'unsafe remote path "/a/../../etc/passwd": component ".." is not a plain name')],
+  ['empty component', '', file('/a//b'), unsafe('/a//b', 'unsafe remote path "/a//b": component "" is not a plain name')],
+  ['backslash', '', file('/a\\..\\b'), unsafe('/a\\..\\b', 'unsafe remote path "/a\\\\..\\\\b": component "a\\\\..\\\\b" is not a plain name')],
+  ['NUL byte', '', file('/a\u0000b'), unsafe('/a\u0000b', 'unsafe remote path "/a\\u0000b": component "a\\u0000b" is not a plain name')],
+  ['deletion at an unsafe path: a plain delete', '', deleted('/a\\b'), { change: { kind: 'delete', key: '/a\\b' } }],
   ['relative path', '', file('a.txt'), { skipped: '"a.txt" is outside the synced folder' }],
   ['path_lower escaping while path_display looks fine', '/Work', file('/Work/a.txt', { path_lower: '/other/a.txt' }), { skipped: '"/other/a.txt" is outside the synced folder' }],
   ['no path (unmounted)', '', file('/a', { path_display: undefined, path_lower: undefined }), { skipped: 'entry has no path (not mounted)' }],
   ['unknown kind from a newer API', '', { '.tag': 'shortcut', name: 'x' }, { skipped: 'unknown entry kind "shortcut"' }],
-  ['NFD name keyed by NFC', '', file('/Cafe\u0301.txt'), { change: { kind: 'upsert', item: { ...fileRemote('/Cafe\u0301.txt'), key: '/caf\u00e9.txt' } } }],
+  // Dropbox's own path_lower rides along when it is not the key: it tells twins apart.
+  ['NFD name keyed by NFC', '', file('/Cafe\u0301.txt'), { change: { kind: 'upsert', item: { ...fileRemote('/Cafe\u0301.txt'), key: '/caf\u00e9.txt' }, providerKey: '/cafe\u0301.txt' } }],
+  ['NFD deletion keyed by NFC', '', deleted('/Cafe\u0301.txt'), { change: { kind: 'delete', key: '/caf\u00e9.txt', providerKey: '/cafe\u0301.txt' } }],
+  ['unknown kind at a path: refused, not skipped', '/W', { '.tag': 'shortcut', name: 'x', path_lower: '/w/x', path_display: '/W/X' }, { change: { kind: 'refused', key: '/x', path: '/X', reason: 'Dropbox sent an item of a kind this version of Twinfold does not know (shortcut); a newer Twinfold may sync it' } }],
 ];
 
 for (const [name, root, entry, expected] of entryRows) {
@@ -64,16 +73,12 @@ for (const [name, root, entry, expected] of entryRows) {
   });
 }
 
+// Without even a path, nothing can be said about any item: the page is bad.
 const malformedRows: Array<[string, unknown]> = [
   ['no tag', { name: 'a' }],
   ['null entry', null],
-  ['size is a string', file('/a', { size: '12' })],
-  ['negative size', file('/a', { size: -1 })],
-  ['rev not hex', file('/a', { rev: 'zzzzzzzzzz' })],
-  ['content_hash wrong length', file('/a', { content_hash: 'abc' })],
-  ['missing id', file('/a', { id: undefined })],
-  ['bad timestamp', file('/a', { client_modified: 'yesterday' })],
-  ['folder without id', { '.tag': 'folder', name: 'a', path_display: '/a' }],
+  ['a deletion without a name', { '.tag': 'deleted', path_display: '/a' }],
+  ['a file whose path is not a string', file('/a', { path_display: 5 })],
 ];
 
 for (const [name, entry] of malformedRows) {
@@ -82,18 +87,37 @@ for (const [name, entry] of malformedRows) {
   });
 }
 
-test('parseListPage keeps order, drops and logs unsafe entries', () => {
+// A malformed entry that still names its path is refused: that one item is unknown, the rest syncs.
+const refusedRows: Array<[string, unknown, string]> = [
+  ['size is a string', file('/a', { size: '12' }), 'size'],
+  ['negative size', file('/a', { size: -1 }), 'size'],
+  ['rev not hex', file('/a', { rev: 'zzzzzzzzzz' }), 'rev'],
+  ['content_hash wrong length', file('/a', { content_hash: 'abc' }), 'content_hash'],
+  ['missing id', file('/a', { id: undefined }), 'id'],
+  ['bad timestamp', file('/a', { client_modified: 'yesterday' }), 'client_modified'],
+  ['folder without id', { '.tag': 'folder', name: 'a', path_display: '/a' }, 'id'],
+];
+
+for (const [name, entry, field] of refusedRows) {
+  test(`entryToChange refuses a malformed entry at a path: ${name}`, () => {
+    assert.deepEqual(entryToChange(entry, new RootScope('')), {
+      change: { kind: 'refused', key: '/a', path: '/a', reason: `Dropbox described it in a way Twinfold could not read (${field}); it is read again when it changes on Dropbox` },
+    });
+  });
+}
+
+test('parseListPage keeps order, refuses unsafe entries, drops and logs foreign ones', () => {
   const warnings: string[] = [];
   const page = parseListPage(
-    { entries: [folder('/W'), file('/W/a'), file('/W/../x'), deleted('/W/b')], cursor: 'c1', has_more: true },
+    { entries: [folder('/W'), file('/W/a'), file('/W/../x'), file('/Other/y'), deleted('/W/b')], cursor: 'c1', has_more: true },
     new RootScope('/W'),
     { warn: (m) => warnings.push(m) },
   );
-  assert.deepEqual(page.changes.map((c) => (c.kind === 'delete' ? `-${c.key}` : `+${c.item.key}`)), ['+/a', '-/b']);
+  assert.deepEqual(page.changes.map((c) => (c.kind === 'upsert' ? `+${c.item.key}` : c.kind === 'delete' ? `-${c.key}` : `?${c.key}`)), ['+/a', '?/../x', '-/b']);
   assert.equal(page.cursor, 'c1');
   assert.equal(page.hasMore, true);
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0] ?? '', /unsafe remote path/);
+  assert.match(warnings[0] ?? '', /outside the synced folder/);
 });
 
 const pageRows: Array<[string, unknown]> = [

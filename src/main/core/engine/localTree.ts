@@ -1,7 +1,7 @@
 // The engine's view of the local side: the whole tree from a startup scan, kept current by
 // re-observing the paths that watcher hints and the engine's own operations touch.
 import { lstat } from 'node:fs/promises';
-import type { CaseConflict, LocalItem, PathKey, Tree } from './model.js';
+import { assertNever, type CaseConflict, type LocalItem, type PathKey, type Tree } from './model.js';
 import { isSameOrBelow, pathLower, resolveInsideRoot } from '../paths.js';
 import { scanLocal, statLocalMany, type ScanOptions } from '../local/scanner.js';
 import type { LocalProblem } from '../local/problems.js';
@@ -70,12 +70,14 @@ export class LocalTree {
 
   /**
    * Keys the engine must not touch: their state is unknown (unreadable, still being written) or
-   * they are occupied by something that is not synced (a symlink, a socket). Their absence from
-   * the tree is not a deletion, and nothing may be written through or over them.
+   * they are occupied by something that is not synced (a symlink, a socket, a name the scanner
+   * refuses). Their absence from the tree is not a deletion, even with a merge base, and nothing
+   * may be written through or over them. Only a case conflict is left out: its key belongs to
+   * the item that was kept, which syncs normally.
    */
   unknownKeys(): PathKey[] {
     return this.problems()
-      .filter((p) => p.kind === 'unreadable' || p.kind === 'unstable' || p.kind === 'symlink' || p.kind === 'special_file')
+      .filter((p) => isUnknownState(p))
       .map((p) => pathLower(p.path));
   }
 
@@ -91,5 +93,21 @@ export class LocalTree {
     // A file has no subtree: skip the walk over every item, which matters when thousands change.
     if (wasFile) return;
     for (const k of this.items.keys()) if (isSameOrBelow(k, key)) this.items.delete(k);
+  }
+}
+
+/** Whether a problem hides what is really at its path (every refusal but a case conflict). */
+function isUnknownState(problem: LocalProblem): boolean {
+  switch (problem.kind) {
+    case 'unreadable':
+    case 'unstable':
+    case 'symlink':
+    case 'special_file':
+    case 'invalid_name':
+      return true;
+    case 'case_conflict':
+      return false;
+    default:
+      return assertNever(problem);
   }
 }

@@ -29,6 +29,8 @@ export interface RemoteFeedOptions {
   provider: RemoteProvider;
   index: StateIndex;
   log: (line: string) => void;
+  /** Entries were held out of the mirror and reported in the activity log (names, twins). */
+  reported: () => void;
   maxPagesPerRefresh?: number;
 }
 
@@ -127,14 +129,14 @@ export class RemoteFeed {
       if (this.holdsBack(key, change)) continue;
       if (isRealChange(index.getRemote(key), change)) changed.add(key);
       accepted.push(change);
-      if (change.kind === 'delete' || change.item.kind === 'file') deleted.push(key);
+      if (change.kind !== 'upsert' || change.item.kind === 'file') deleted.push(key);
     }
     // A delete of a folder above an unconfirmed write (or a file replacing it) would take it along: put it back.
     for (const entry of this.committed.values()) {
       if (entry.expect !== 'present') continue;
       if (afterReset || deleted.some((key) => key !== entry.item.key && isSameOrBelow(entry.item.key, key))) accepted.push({ kind: 'upsert', item: entry.item });
     }
-    index.applyRemoteChanges(accepted, page.cursor);
+    if (index.applyRemoteChanges(accepted, page.cursor) > 0) this.opts.reported();
   }
 
   /** True when `change` is older news than a committed write at `key` (and keeps it for later). */
@@ -175,13 +177,13 @@ export class RemoteFeed {
 }
 
 function confirms(entry: Committed, change: RemoteChange): boolean {
-  if (entry.expect === 'absent') return change.kind === 'delete';
-  if (change.kind === 'delete') return false;
+  if (entry.expect === 'absent') return change.kind !== 'upsert';
+  if (change.kind !== 'upsert') return false;
   return entry.item.kind === 'file' ? change.item.rev === entry.item.rev : change.item.id === entry.item.id;
 }
 
 function isRealChange(before: RemoteItem | undefined, change: RemoteChange): boolean {
-  if (change.kind === 'delete') return before !== undefined;
+  if (change.kind !== 'upsert') return before !== undefined;
   const after = change.item;
   return before === undefined || before.kind !== after.kind || before.rev !== after.rev || before.contentHash !== after.contentHash || before.path !== after.path;
 }

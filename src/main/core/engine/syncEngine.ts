@@ -122,7 +122,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       this.remoteDirty = true;
       this.wake();
     });
-    this.feed = new RemoteFeed({ provider: opts.provider, index: opts.index, log: this.log, maxPagesPerRefresh: opts.maxPagesPerRefresh });
+    this.feed = new RemoteFeed({ provider: opts.provider, index: opts.index, log: this.log, reported: () => this.emit('activity'), maxPagesPerRefresh: opts.maxPagesPerRefresh });
     const hashCache = opts.index.asHashCache();
     this.local = new LocalTree(opts.localRoot, () => ({ ignore: this.ignore, hashCache, signal: this.abort.signal }));
     const now = () => this.clock.now();

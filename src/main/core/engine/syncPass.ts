@@ -87,7 +87,8 @@ export class SyncPass {
       excludedPresent: { local: localSplit.presentRoots, remote: remoteSplit.presentRoots },
       caseConflicts,
     });
-    const unknown = local.unknownKeys();
+    // Neither side's unknowns (unreadable, refused names, twins held out of the mirror) are deletions.
+    const unknown = [...local.unknownKeys(), ...index.remoteUnknownKeys()];
     const safe = ops.filter((op) =>
       keysOfOp(op).every((key) => {
         if (failedThisRun.has(key) || scheduler.isWaiting(key)) return false;

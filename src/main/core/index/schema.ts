@@ -95,4 +95,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // 4: remote entries kept out of the mirror, and Dropbox's own path_lower where it differs from the key.
+  (db) => {
+    db.exec(`
+      -- NULL: Dropbox's path_lower folds to exactly the key.
+      ALTER TABLE remote ADD COLUMN provider_key TEXT;
+
+      -- Entries the remote mirror does not show the planner: another entry holds their key
+      -- ('collision'), this computer cannot hold their name ('name'), or the provider could not
+      -- use them ('refused'). seq keeps arrival order: the first of several twins is the one kept.
+      CREATE TABLE remote_held (
+        seq          INTEGER PRIMARY KEY,
+        provider_key TEXT NOT NULL UNIQUE,
+        key          TEXT NOT NULL,
+        path         TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (reason IN ('collision', 'name', 'refused')),
+        message      TEXT NOT NULL,
+        time         REAL NOT NULL,
+        item         TEXT
+      );
+      CREATE INDEX remote_held_key ON remote_held (key);
+      -- Finds at once whether any row has its own provider key (almost never): see RemoteMirror.
+      CREATE INDEX remote_provider_key ON remote (provider_key) WHERE provider_key IS NOT NULL;
+    `);
+  },
 ];

@@ -17,8 +17,9 @@ import { assertKnownVersion, migrate, schemaVersion } from './migrate.js';
 import { remoteCodec, syncedCodec } from './rows.js';
 import { MIGRATIONS } from './schema.js';
 import { TreeTable } from './treeTable.js';
+import { RemoteMirror, type HeldEntry } from './remoteMirror.js';
 
-export type { RemoteChange };
+export type { RemoteChange, HeldEntry };
 
 export type ActivityAction =
   | 'upload'
@@ -125,6 +126,9 @@ function prepareStatements(db: Db) {
 export class StateIndex {
   private readonly synced: TreeTable<SyncedItem>;
   private readonly remote: TreeTable<RemoteItem>;
+  private readonly mirror: RemoteMirror;
+  /** Held remote entries reported (as activity) by the current applyRemoteChanges call. */
+  private newlyHeld = 0;
   private readonly activityLimit: number;
   private readonly stmts: ReturnType<typeof prepareStatements>;
 
@@ -138,6 +142,10 @@ export class StateIndex {
     this.synced = new TreeTable(db, 'synced', syncedCodec);
     this.remote = new TreeTable(db, 'remote', remoteCodec);
     this.stmts = prepareStatements(db);
+    this.mirror = new RemoteMirror(db, this.remote, (held) => {
+      this.newlyHeld += 1;
+      this.addActivity({ time: held.time, action: 'error', path: held.path, detail: held.message });
+    });
   }
 
   /**
@@ -233,19 +241,32 @@ export class StateIndex {
    * remote tree always matches the stored cursor. Dropbox rules: a file replaces whatever is at
    * its key including children; a folder replaces the item at its key but keeps the children;
    * a delete removes the key and its subtree and is a no-op when unknown. No order is assumed.
+   * Entries the planner must not see are held back (see RemoteMirror): a second live entry at a
+   * key (the first stays), a name this computer cannot hold, an entry the provider refused.
+   * Each newly held entry adds an activity entry; all of them are listed by errors(). Returns
+   * how many activity entries this added (so the caller can say the activity log changed).
    */
-  applyRemoteChanges(changes: readonly RemoteChange[], cursor: string): void {
+  applyRemoteChanges(changes: readonly RemoteChange[], cursor: string): number {
+    this.newlyHeld = 0;
     this.transaction(() => {
-      for (const change of changes) {
-        if (change.kind === 'delete') {
-          this.remote.deleteSubtree(change.key);
-        } else {
-          if (change.item.kind === 'file') this.remote.deleteBelow(change.item.key);
-          this.remote.put(change.item);
-        }
-      }
+      this.mirror.beginPage();
+      for (const change of changes) this.mirror.apply(change);
       this.stmts.setCursor.run(cursor);
     });
+    return this.newlyHeld;
+  }
+
+  /** Remote entries held out of the remote tree that the user should hear about, in key order. */
+  heldRemote(): HeldEntry[] {
+    return this.mirror.reportable();
+  }
+
+  /**
+   * Keys whose remote state is unknown (a name this computer cannot hold, an entry the provider
+   * refused): like LocalTree.unknownKeys(), no op may touch them, their subtrees or ancestors.
+   */
+  remoteUnknownKeys(): PathKey[] {
+    return this.mirror.unknownKeys();
   }
 
   getRemote(key: PathKey): RemoteItem | undefined {
@@ -265,6 +286,7 @@ export class StateIndex {
   resetRemote(): void {
     this.transaction(() => {
       this.remote.clear();
+      this.mirror.clear();
       this.stmts.clearCursor.run();
     });
   }
@@ -329,9 +351,14 @@ export class StateIndex {
     this.stmts.clearError.run(key);
   }
 
-  /** All current errors in key order. */
+  /**
+   * All current errors in key order: those recorded with setError, and the remote entries held
+   * out of sync, which last as long as the remote state that causes them (clearError leaves them).
+   */
   errors(): PathError[] {
-    return this.stmts.errors.all();
+    const held = this.mirror.reportable().map((h): PathError => ({ key: h.key, path: h.path, title: 'Cannot sync from Dropbox', message: h.message, time: h.time, attempts: 1 }));
+    if (held.length === 0) return this.stmts.errors.all();
+    return [...this.stmts.errors.all(), ...held].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   // ---- small key/value metadata ----

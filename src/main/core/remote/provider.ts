@@ -5,9 +5,20 @@ import type { PathKey, RemoteItem } from '../engine/model.js';
 
 /** One entry of the remote change feed, applied in order. */
 export type RemoteChange =
-  | { kind: 'upsert'; item: RemoteItem }
+  | { kind: 'upsert'; item: RemoteItem; providerKey?: string }
   /** Removes the item at `key` and its whole subtree; unknown keys are ignored. */
-  | { kind: 'delete'; key: PathKey };
+  | { kind: 'delete'; key: PathKey; providerKey?: string }
+  /**
+   * An entry the provider could not use (a kind it does not know): what is at `key` is unknown,
+   * never deleted. `reason` is for people.
+   */
+  | { kind: 'refused'; key: PathKey; path: string; reason: string; providerKey?: string };
+
+/*
+ * `providerKey` is the provider's own identity of the path when it differs from `key`: Dropbox's
+ * path_lower as sent. Two entries the provider keeps apart (a server that does not normalise
+ * Unicode, or one that lies about case) can share one key; the provider key tells them apart.
+ */
 
 export interface ChangePage {
   changes: RemoteChange[];

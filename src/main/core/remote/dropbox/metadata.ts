@@ -126,8 +126,19 @@ export class RootScope {
 
 export type EntryOutcome = { change: RemoteChange } | { skipped: string };
 
+type PathFields = { path_display?: string; path_lower?: string };
+
 /** Relative display path of a metadata entry, or why it must not be used. */
-function relativePathOf(meta: { path_display?: string; path_lower?: string }, scope: RootScope): { rel: string } | { skipped: string } {
+function relativePathOf(meta: PathFields, scope: RootScope): { rel: string } | { skipped: string } {
+  const where = placeOf(meta, scope);
+  return 'unsafe' in where ? { skipped: where.unsafe } : where;
+}
+
+/**
+ * Where an entry lies in the synced folder: its relative display path, or why it lies nowhere
+ * we sync (skipped), or a path in the synced folder that is not safe to use locally (unsafe).
+ */
+function placeOf(meta: PathFields, scope: RootScope): { rel: string } | { skipped: string } | { unsafe: string; rel: string } {
   // path_display may have stale case in parent components, which only matters for display;
   // keys are recomputed from it with our own folding so they match the local side's keys.
   const shown = meta.path_display ?? meta.path_lower;
@@ -135,11 +146,11 @@ function relativePathOf(meta: { path_display?: string; path_lower?: string }, sc
   const rel = scope.toRelative(shown);
   if (rel === null) return { skipped: `${JSON.stringify(shown)} is outside the synced folder` };
   if (rel === '') return { skipped: 'the synced folder itself' };
-  const unsafe = unsafeRelativePath(rel);
-  if (unsafe) return { skipped: `unsafe remote path ${JSON.stringify(shown)}: ${unsafe}` };
   if (meta.path_lower !== undefined && scope.toRelative(meta.path_lower) === null) {
     return { skipped: `${JSON.stringify(meta.path_lower)} is outside the synced folder` };
   }
+  const unsafe = unsafeRelativePath(rel);
+  if (unsafe) return { unsafe: `unsafe remote path ${JSON.stringify(shown)}: ${unsafe}`, rel };
   return { rel };
 }
 
@@ -161,23 +172,55 @@ function folderItem(meta: FolderMeta, rel: string): RemoteItem {
   return { key: pathLower(rel), path: rel, kind: 'folder', id: meta.id };
 }
 
-/** Converts one `list_folder` entry. Throws InvalidResponseError when a known kind is malformed. */
+/** Dropbox's own path_lower (relative), when it is not what our key folding gives. */
+function providerKeyOf(meta: { path_lower?: string }, scope: RootScope, key: string): { providerKey?: string } {
+  const own = meta.path_lower === undefined ? null : scope.toRelative(meta.path_lower);
+  return own === null || own === key ? {} : { providerKey: own };
+}
+
+/**
+ * Converts one `list_folder` entry. An entry in the synced folder that cannot be used (malformed,
+ * of an unknown kind, with a path that is not safe locally) is 'refused': what is at its path is
+ * unknown, which must not read as deleted. Throws InvalidResponseError when not even its path
+ * can be read.
+ */
 export function entryToChange(entry: unknown, scope: RootScope): EntryOutcome {
   const tag = (entry as { '.tag'?: unknown } | null)?.['.tag'];
   if (typeof tag !== 'string') throw new InvalidResponseError('list entry without a .tag');
-  if (!(tag in taggedSchemas)) return { skipped: `unknown entry kind ${JSON.stringify(tag)}` };
+  if (!(tag in taggedSchemas)) return refused(entry, scope, `unknown entry kind ${JSON.stringify(tag)}`, `Dropbox sent an item of a kind this version of Twinfold does not know (${tag}); a newer Twinfold may sync it`);
   const kind = tag as keyof typeof taggedSchemas;
-  const meta = parseOrThrow(taggedSchemas[kind], entry, `list entry (${kind})`);
-  const where = relativePathOf(meta, scope);
+  const parsed = taggedSchemas[kind].safeParse(entry);
+  if (!parsed.success) {
+    const what = `list entry (${kind})`;
+    // Not even a path: nothing can be said about any item, so the page as a whole is bad.
+    if (kind === 'deleted' || !deletedSchema.safeParse(entry).success) parseOrThrow(taggedSchemas[kind], entry, what);
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+    return refused(entry, scope, `malformed ${what}`, `Dropbox described it in a way Twinfold could not read${field}; it is read again when it changes on Dropbox`);
+  }
+  const meta = parsed.data;
+  const where = placeOf(meta, scope);
   if ('skipped' in where) return where;
+  const key = pathLower(where.rel);
+  const own = providerKeyOf(meta, scope, key);
+  if (kind === 'deleted') return { change: { kind: 'delete', key, ...own } };
+  if ('unsafe' in where) return { change: { kind: 'refused', key, path: where.rel, reason: `its name cannot be used safely on this computer (${where.unsafe}); rename it on Dropbox`, ...own } };
   switch (kind) {
     case 'file':
-      return { change: { kind: 'upsert', item: fileItem(meta as FileMeta, where.rel) } };
+      return { change: { kind: 'upsert', item: fileItem(meta as FileMeta, where.rel), ...own } };
     case 'folder':
-      return { change: { kind: 'upsert', item: folderItem(meta as FolderMeta, where.rel) } };
-    case 'deleted':
-      return { change: { kind: 'delete', key: pathLower(where.rel) } };
+      return { change: { kind: 'upsert', item: folderItem(meta as FolderMeta, where.rel), ...own } };
   }
+}
+
+/** An entry that cannot be used: refused when it names a path in the synced folder, else skipped with `skipped`. */
+function refused(entry: unknown, scope: RootScope, skipped: string, reason: string): EntryOutcome {
+  const paths = deletedSchema.safeParse(entry);
+  if (!paths.success) return { skipped };
+  const where = placeOf(paths.data, scope);
+  if ('skipped' in where) return { skipped };
+  const key = pathLower(where.rel);
+  return { change: { kind: 'refused', key, path: where.rel, reason, ...providerKeyOf(paths.data, scope, key) } };
 }
 
 /** Converts a `list_folder` or `list_folder/continue` result into a ChangePage. */
