@@ -97,7 +97,7 @@ test('remote twins that differ only by Unicode form: one syncs, the other is rep
 
 // The mirror lets the twin in (see the index tests), but the executor downloads a file by its
 // local spelling (op.path), which names the deleted twin on a server that keeps the forms apart.
-test('remote twins: deleting the synced one on Dropbox lets the other one sync', { todo: 'download ops must carry the remote path (the Op shape change)' }, async () => {
+test('remote twins: deleting the synced one on Dropbox lets the other one sync', async () => {
   const { world, dbx } = await setUp({ unicodeFormsApart: true });
   await dbx.filesUpload({ path: `/Sync/${NFC}`, contents: 'composed' });
   await dbx.filesUpload({ path: `/Sync/${NFD}`, contents: 'decomposed' });
