@@ -1,6 +1,5 @@
 // Setting up one folder pair for the CLI: finding the Dropbox sign-in, checking it against the
 // server, then taking the state folder (lock + index). Checks come before anything is written.
-import { mkdir } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { DropboxProvider } from '../core/remote/dropbox/dropboxProvider.js';
 import type { DropboxCredentials } from '../core/remote/dropbox/auth.js';
@@ -8,9 +7,10 @@ import { rewritingFetch } from '../core/remote/dropbox/rewriteFetch.js';
 import { loadDropboxCredentials, updateDropboxAccessToken } from '../core/remote/dropbox/savedCredentials.js';
 import { openSecretStore, type SecretStore } from '../core/secrets/index.js';
 import { StateIndex } from '../core/index/index.js';
-import type { StateLock } from '../core/stateLock.js';
-import { claimPairState, lockPair, StateClaimedError } from '../core/pairState.js';
-import { AuthError, NetworkError } from '../core/errors.js';
+import { StateLockedError, type StateLock } from '../core/stateLock.js';
+import { claimPairState, lockPair, makeStateDir, StateClaimedError } from '../core/pairState.js';
+import { AuthError, errorMessage, NetworkError, StateFailure, stateFailureMessage } from '../core/errors.js';
+import { claimActiveRoot, PairOverlapError, type ActiveRoot, type ActiveRootClaim } from '../core/activeRoots.js';
 import type { RemoteAccount } from '../core/remote/provider.js';
 import { SetupError } from './setupError.js';
 
@@ -45,10 +45,25 @@ export interface OpenPair {
   provider: DropboxProvider;
   index: StateIndex;
   account: RemoteAccount;
+  /** Held for the life of the pair; lost when its state folder is deleted or replaced. */
+  lock: StateLock;
   close(): Promise<void>;
 }
 
-export async function openPair(opts: { localRoot: string; remoteRoot: string; stateDir: string; signIn: DropboxSignIn; log: (line: string) => void }): Promise<OpenPair> {
+export interface OpenPairOptions {
+  localRoot: string;
+  remoteRoot: string;
+  stateDir: string;
+  /** The pair's folders as checked (real paths); registered as running in `activeRootsDir`. */
+  paths: Omit<ActiveRoot, 'pid'>;
+  activeRootsDir: string;
+  signIn: DropboxSignIn;
+  log: (line: string) => void;
+  /** How often the state folders are checked for deletion (tests shorten it). */
+  lockCheckMs?: number;
+}
+
+export async function openPair(opts: OpenPairOptions): Promise<OpenPair> {
   const { signIn } = opts;
   const provider = new DropboxProvider({
     remoteRoot: opts.remoteRoot,
@@ -61,22 +76,48 @@ export async function openPair(opts: { localRoot: string; remoteRoot: string; st
   });
   const account = await checkAccount(provider, signIn.apiUrl);
 
-  await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
-  const lock = await lockPair(opts.stateDir, opts.localRoot);
-  let index: StateIndex;
+  await makeStateDir(opts.stateDir).catch(asSetupError);
+  const lock = await lockPair(opts.stateDir, opts.localRoot, { checkEveryMs: opts.lockCheckMs }).catch(asSetupError);
+  let claim: ActiveRootClaim | undefined;
+  let index: StateIndex | undefined;
   try {
-    index = StateIndex.open(nodePath.join(opts.stateDir, 'index.sqlite'));
+    claim = await claimActiveRoot(opts.activeRootsDir, opts.paths);
+    index = openIndex(opts.stateDir);
     claimStateFor(index, opts.localRoot, opts.remoteRoot, account.accountId, opts.stateDir);
   } catch (err) {
+    index?.close();
+    await claim?.release();
     await lock.release();
-    throw err;
+    return asSetupError(err);
   }
-  return { provider, index, account, close: () => closePair(index, lock) };
+  const opened = index;
+  const registered = claim;
+  return {
+    provider,
+    index: opened,
+    account,
+    lock,
+    close: async () => {
+      opened.close();
+      await registered.release();
+      await lock.release();
+    },
+  };
 }
 
-async function closePair(index: StateIndex, lock: StateLock): Promise<void> {
-  index.close();
-  await lock.release();
+function openIndex(stateDir: string): StateIndex {
+  const dbPath = nodePath.join(stateDir, 'index.sqlite');
+  try {
+    return StateIndex.open(dbPath);
+  } catch (err) {
+    throw new SetupError(stateFailureMessage(err, dbPath, 'open the sync index'));
+  }
+}
+
+/** Failures the user can act on become one clear line; anything else stays a bug with its stack. */
+function asSetupError(err: unknown): never {
+  if (err instanceof StateFailure || err instanceof StateLockedError || err instanceof PairOverlapError) throw new SetupError(errorMessage(err));
+  throw err;
 }
 
 async function checkAccount(provider: DropboxProvider, apiUrl: string | undefined): Promise<RemoteAccount> {
