@@ -83,8 +83,9 @@ test('app service: two devices sign in, pair the same Dropbox folder and sync th
   await waitFor('alpha reports up to date', () => a.service.getState().overall === 'up_to_date');
   assert.ok(a.states.length > 0, 'state events were pushed');
 
-  const { activity } = (await b.service.call('getActivity', { limit: 10 })) as { activity: { action: string; path: string }[] };
-  assert.ok(activity.some((e) => e.action === 'download' && e.path === '/hello.txt'), JSON.stringify(activity));
+  // The file lands before the engine records the download: wait for the record, not the file.
+  const downloaded = async () => ((await b.service.call('getActivity', { limit: 10 })) as { activity: { action: string; path: string }[] }).activity;
+  await waitFor('beta records the download', async () => (await downloaded()).some((e) => e.action === 'download' && e.path === '/hello.txt'));
 
   // Paused: nothing travels; resumed: it does.
   await b.service.call('setPairPaused', { pairId: pairB.id, paused: true });

@@ -5,7 +5,7 @@ import { DropboxProvider } from '../core/remote/dropbox/dropboxProvider.js';
 import type { DropboxCredentials } from '../core/remote/dropbox/auth.js';
 import { rewritingFetch } from '../core/remote/dropbox/rewriteFetch.js';
 import { loadDropboxCredentials, updateDropboxAccessToken } from '../core/remote/dropbox/savedCredentials.js';
-import { openSecretStore, type SecretStore } from '../core/secrets/index.js';
+import { openSecretStore, SecretStoreError, type SecretStore } from '../core/secrets/index.js';
 import { StateIndex } from '../core/index/index.js';
 import { StateLockedError, type StateLock } from '../core/stateLock.js';
 import { claimPairState, lockPair, makeStateDir, StateClaimedError } from '../core/pairState.js';
@@ -32,7 +32,11 @@ export async function resolveDropboxSignIn(opts: { apiUrl?: string; account?: st
 
   const store = await openSecretStore({ allowFileFallback: true });
   if (store.warning) opts.warn(store.warning);
-  const accounts = await store.list();
+  const accounts = await store.list().catch((err: unknown) => {
+    // A damaged secrets file: its path and what to do, as one line.
+    if (err instanceof SecretStoreError) throw new SetupError(err.message);
+    throw err;
+  });
   const account = opts.account ?? (accounts.length === 1 ? accounts[0] : undefined);
   if (accounts.length === 0) throw new SetupError(`no Dropbox sign-in found: set ${TOKEN_ENV} to a Dropbox access token`);
   if (account === undefined) throw new SetupError(`several Dropbox accounts are signed in (${accounts.join(', ')}): choose one with --account`);

@@ -8,7 +8,10 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkApiUrl, intFlag, parseFlags, UsageError, waitForSignal } from './usage.js';
 import { SetupError } from './setupError.js';
-import { defaultSecretsDir, openSecretStore } from '../core/secrets/index.js';
+import { defaultSecretsDir, openSecretStore, SecretStoreError, type SecretStore } from '../core/secrets/index.js';
+import { makeStateDir } from '../core/pairState.js';
+import { lockStateDir, StateLockedError, type StateLock, type StateLostError } from '../core/stateLock.js';
+import { StateFailure } from '../core/errors.js';
 import { tuneHeapForLongRunningSync } from '../core/heapTuning.js';
 import { JsonSettingsStore } from '../service/settings/jsonSettingsStore.js';
 import { SettingsError } from '../service/settings/settingsSchema.js';
@@ -115,6 +118,37 @@ export async function run(argv: string[]): Promise<number> {
   await checkStaticDir(staticDir);
   tuneHeapForLongRunningSync();
 
+  // Before anything is written: a second serve on this state folder would run, and remove, the
+  // pairs of the first.
+  const stateLock = await lockServeState(args.stateDir);
+  try {
+    return await serve(args, staticDir, stateLock);
+  } finally {
+    await stateLock.release();
+  }
+}
+
+async function lockServeState(stateDir: string): Promise<StateLock> {
+  try {
+    await makeStateDir(stateDir);
+    return await lockStateDir(stateDir);
+  } catch (err) {
+    if (err instanceof StateFailure || err instanceof StateLockedError) throw new SetupError(`serve: ${err.message}`);
+    throw err;
+  }
+}
+
+/** A damaged secrets file is reported now, with its path and what to do, not at the next sign-in. */
+async function checkSecrets(secrets: SecretStore): Promise<void> {
+  try {
+    await secrets.list();
+  } catch (err) {
+    if (err instanceof SecretStoreError) throw new SetupError(`serve: ${err.message}`);
+    throw err;
+  }
+}
+
+async function serve(args: ServeArgs, staticDir: string, stateLock: StateLock): Promise<number> {
   const settings = new JsonSettingsStore(nodePath.join(args.stateDir, 'settings.json'));
   try {
     const current = settings.read();
@@ -126,6 +160,7 @@ export async function run(argv: string[]): Promise<number> {
   const log = (line: string): void => console.error(`twinfold: ${line}`);
   const secrets = await openSecretStore({ allowFileFallback: true, fileDir: args.stateDir });
   if (secrets.warning !== undefined) log(`warning: ${secrets.warning}`);
+  await checkSecrets(secrets);
 
   const host: HostAdapter = { kind: 'web' };
   // Loaded here, not at the top: the service pulls in the engine, SQLite and the Dropbox SDK.
@@ -135,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     settings,
     secrets,
     stateDir: args.stateDir,
+    stateLock,
     apiUrl: args.apiUrl,
     envAppKey: process.env.TWINFOLD_DROPBOX_APP_KEY,
     deviceName: hostname(),
@@ -158,10 +194,17 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const stopping = waitForSignal();
+  const lost = new Promise<StateLostError>((resolve) => stateLock.onLost(resolve));
   try {
-    await service.start();
+    // A SIGTERM while the pairs start (their first scans run in the background) stops at once.
+    const early = await Promise.race([service.start().then(() => false), stopping.then(() => true)]);
+    if (early) return 0;
     console.log(`web ui: ${web.url}`);
-    await stopping;
+    const gone = await Promise.race([stopping.then(() => undefined), lost]);
+    if (gone) {
+      log(gone.message);
+      return 1;
+    }
     return 0;
   } finally {
     // Stop serving first so no new call arrives while the engines finish their current writes.

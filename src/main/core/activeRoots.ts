@@ -45,6 +45,10 @@ function who(other: ActiveRoot): string {
  */
 export function overlapProblem(mine: Omit<ActiveRoot, 'pid'>, other: ActiveRoot): string | undefined {
   const fold = mine.foldCase || other.foldCase;
+  // Said as the state folder's own lock says it.
+  if (isSameOrInside(mine.stateDir, other.stateDir, fold) && isSameOrInside(other.stateDir, mine.stateDir, fold)) {
+    return `${other.pid === process.pid ? 'this Twinfold' : `another Twinfold process (pid ${other.pid})`} is already syncing with the state folder ${mine.stateDir}`;
+  }
   if (localPathsOverlap(mine.root, other.root, fold)) {
     const relation = isSameOrInside(other.root, mine.root, fold)
       ? isSameOrInside(mine.root, other.root, fold)
