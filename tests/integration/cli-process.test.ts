@@ -39,7 +39,7 @@ async function refusal(run: CliProcess): Promise<string> {
   return lines[0]!;
 }
 
-test('a running sync refuses overlapping pairs in other processes: inside, around, or holding its state', async (t) => {
+test('a running sync refuses overlapping pairs in other processes: inside, around, or holding its state', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
   const home = await tempDir(t, 'home');
   const top = await tempDir(t, 'overlap');
@@ -76,7 +76,7 @@ test('a running sync refuses overlapping pairs in other processes: inside, aroun
   assert.equal((await after.exited).code, 0, after.stderr());
 });
 
-test('a killed sync leaves no claim behind: the next one starts', async (t) => {
+test('a killed sync leaves no claim behind: the next one starts', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
   const home = await tempDir(t, 'home');
   const a = await tempDir(t, 'killed');
@@ -88,7 +88,7 @@ test('a killed sync leaves no claim behind: the next one starts', async (t) => {
   assert.equal((await again.exited).code, 0, again.stderr());
 });
 
-test('a state folder inside the synced folder is refused before anything is written', async (t) => {
+test('a state folder inside the synced folder is refused before anything is written', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
   const home = await tempDir(t, 'home');
   const a = await tempDir(t, 'state-inside');
@@ -107,7 +107,7 @@ test('a state folder inside the synced folder is refused before anything is writ
   assert.deepEqual(await readdir(around), []);
 });
 
-test('one process per --state: the second names the pid of the first', async (t) => {
+test('one process per --state: the second names the pid of the first', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
   const home = await tempDir(t, 'home');
   const top = await tempDir(t, 'same-state');
@@ -125,7 +125,7 @@ test('one process per --state: the second names the pid of the first', async (t)
   assert.equal((await live.exited).code, 0, live.stderr());
 });
 
-test('the state folder deleted under a running sync: it stops with a clear error and does not recreate it', async (t) => {
+test('the state folder deleted under a running sync: it stops with a clear error and does not recreate it', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
   const home = await tempDir(t, 'home');
   const a = await tempDir(t, 'deleted-state');
@@ -139,7 +139,7 @@ test('the state folder deleted under a running sync: it stops with a clear error
   assert.equal(await exists(state), false, 'never recreated');
 });
 
-test('a symlinked folder is synced as its real folder; nothing is written through the link', async (t) => {
+test('a symlinked folder is synced as its real folder; nothing is written through the link', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
   const home = await tempDir(t, 'home');
   const top = await tempDir(t, 'symlinked');
@@ -155,7 +155,7 @@ test('a symlinked folder is synced as its real folder; nothing is written throug
   assert.deepEqual((await readdir(top)).sort(), ['link', 'real']);
 });
 
-test('a state folder that cannot be created: which folder, and why', async (t) => {
+test('a state folder that cannot be created: which folder, and why', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
   const home = await tempDir(t, 'home');
   const top = await tempDir(t, 'bad-state');

@@ -59,7 +59,7 @@ async function otherProcessSyncing(t: TestContext, registry: string, root: strin
   return child;
 }
 
-test('a folder synced by another process, or one around it, cannot be added', async (t) => {
+test('a folder synced by another process, or one around it, cannot be added', { timeout: 30_000 }, async (t) => {
   const { manager: m, settings, activeRootsDir } = await manager();
   const top = await realpath(await world.tempDir('other'));
   const synced = nodePath.join(top, 'synced');
@@ -81,7 +81,7 @@ test('a folder synced by another process, or one around it, cannot be added', as
   await m.whenStarted(added.id);
 });
 
-test('a pair whose state folder is deleted stops with a clear line and does not recreate it', async () => {
+test('a pair whose state folder is deleted stops with a clear line and does not recreate it', { timeout: 30_000 }, async () => {
   const { manager: m, stateDir } = await manager({ lockCheckMs: 10 });
   const dir = await world.tempDir('gone');
   const { id } = await m.add({ localPath: dir, remotePath: '/Gone', options: { quietMs: 50 } });
@@ -96,7 +96,7 @@ test('a pair whose state folder is deleted stops with a clear line and does not 
   assert.equal(await exists(pairState), false, 'never recreated');
 });
 
-test('two app services on one state folder: the second does not start', async () => {
+test('two app services on one state folder: the second does not start', { timeout: 30_000 }, async () => {
   const stateDir = await world.tempDir('shared-state');
   const activeRootsDir = await world.tempDir('active');
   const service = () =>
@@ -112,7 +112,7 @@ test('two app services on one state folder: the second does not start', async ()
   await third.stop();
 });
 
-test('the app service reports a damaged secrets file when it starts, with its path and what to do', async () => {
+test('the app service reports a damaged secrets file when it starts, with its path and what to do', { timeout: 30_000 }, async () => {
   const stateDir = await world.tempDir('secrets-state');
   const secretsDir = await world.tempDir('secrets');
   const file = nodePath.join(secretsDir, 'secrets.json');

@@ -16,7 +16,7 @@ async function uiDir(root: string): Promise<string> {
   return dir;
 }
 
-test('a second serve on the same --state exits at once, names the first, and writes nothing', async (t) => {
+test('a second serve on the same --state exits at once, names the first, and writes nothing', { timeout: 30_000 }, async (t) => {
   const emu = await startEmulator({ accessTokens: [] });
   defer(t, () => emu.close());
   const root = await tempDir(t, 'serve-twice');
@@ -36,7 +36,7 @@ test('a second serve on the same --state exits at once, names the first, and wri
   assert.equal(await again.stop(), 0, again.cli.stderr());
 });
 
-test('a damaged secrets file is reported when serve starts, with its path and what to do', async (t) => {
+test('a damaged secrets file is reported when serve starts, with its path and what to do', { timeout: 30_000 }, async (t) => {
   const root = await tempDir(t, 'serve-secrets');
   const state = nodePath.join(root, 'state');
   await mkdir(state, { mode: 0o700 });
