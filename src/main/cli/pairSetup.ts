@@ -1,17 +1,17 @@
 // Setting up one folder pair for the CLI: finding the Dropbox sign-in, checking it against the
 // server, then taking the state folder (lock + index). Checks come before anything is written.
-import { mkdir } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { DropboxProvider } from '../core/remote/dropbox/dropboxProvider.js';
 import type { DropboxCredentials } from '../core/remote/dropbox/auth.js';
 import { rewritingFetch } from '../core/remote/dropbox/rewriteFetch.js';
 import { loadDropboxCredentials, updateDropboxAccessToken } from '../core/remote/dropbox/savedCredentials.js';
-import { openSecretStore, type SecretStore } from '../core/secrets/index.js';
+import { openSecretStore, SecretStoreError, type SecretStore } from '../core/secrets/index.js';
 import { StateIndex } from '../core/index/index.js';
-import type { StateLock } from '../core/stateLock.js';
-import { claimPairState, lockPair, StateClaimedError } from '../core/pairState.js';
-import { AuthError, NetworkError, RateLimitError, ServerError } from '../core/errors.js';
+import { StateLockedError, type StateLock } from '../core/stateLock.js';
+import { claimPairState, lockPair, makeStateDir, StateClaimedError } from '../core/pairState.js';
+import { AuthError, errorMessage, NetworkError, RateLimitError, ServerError, StateFailure, stateFailureMessage } from '../core/errors.js';
 import { backoffDelay, DEFAULT_BACKOFF } from '../core/engine/scheduler.js';
+import { claimActiveRoot, PairOverlapError, type ActiveRoot, type ActiveRootClaim } from '../core/activeRoots.js';
 import type { RemoteAccount } from '../core/remote/provider.js';
 import { SetupError } from './setupError.js';
 
@@ -33,7 +33,11 @@ export async function resolveDropboxSignIn(opts: { apiUrl?: string; account?: st
 
   const store = await openSecretStore({ allowFileFallback: true });
   if (store.warning) opts.warn(store.warning);
-  const accounts = await store.list();
+  const accounts = await store.list().catch((err: unknown) => {
+    // A damaged secrets file: its path and what to do, as one line.
+    if (err instanceof SecretStoreError) throw new SetupError(err.message);
+    throw err;
+  });
   const account = opts.account ?? (accounts.length === 1 ? accounts[0] : undefined);
   if (accounts.length === 0) throw new SetupError(`no Dropbox sign-in found: set ${TOKEN_ENV} to a Dropbox access token`);
   if (account === undefined) throw new SetupError(`several Dropbox accounts are signed in (${accounts.join(', ')}): choose one with --account`);
@@ -46,18 +50,27 @@ export interface OpenPair {
   provider: DropboxProvider;
   index: StateIndex;
   account: RemoteAccount;
+  /** Held for the life of the pair; lost when its state folder is deleted or replaced. */
+  lock: StateLock;
   close(): Promise<void>;
 }
 
-export async function openPair(opts: {
+export interface OpenPairOptions {
   localRoot: string;
   remoteRoot: string;
   stateDir: string;
+  /** The pair's folders as checked (real paths); registered as running in `activeRootsDir`. */
+  paths: Omit<ActiveRoot, 'pid'>;
+  activeRootsDir: string;
   signIn: DropboxSignIn;
   log: (line: string) => void;
   /** Keep retrying the account check through 429s, 5xx and network errors (the daemon), instead of giving up. */
   retryStartup?: boolean;
-}): Promise<OpenPair> {
+  /** How often the state folders are checked for deletion (tests shorten it). */
+  lockCheckMs?: number;
+}
+
+export async function openPair(opts: OpenPairOptions): Promise<OpenPair> {
   const { signIn } = opts;
   const provider = new DropboxProvider({
     remoteRoot: opts.remoteRoot,
@@ -70,22 +83,48 @@ export async function openPair(opts: {
   });
   const account = await checkAccount(provider, signIn.apiUrl, opts.retryStartup ? opts.log : undefined);
 
-  await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
-  const lock = await lockPair(opts.stateDir, opts.localRoot);
-  let index: StateIndex;
+  await makeStateDir(opts.stateDir).catch(asSetupError);
+  const lock = await lockPair(opts.stateDir, opts.localRoot, { checkEveryMs: opts.lockCheckMs }).catch(asSetupError);
+  let claim: ActiveRootClaim | undefined;
+  let index: StateIndex | undefined;
   try {
-    index = StateIndex.open(nodePath.join(opts.stateDir, 'index.sqlite'));
+    claim = await claimActiveRoot(opts.activeRootsDir, opts.paths);
+    index = openIndex(opts.stateDir);
     claimStateFor(index, opts.localRoot, opts.remoteRoot, account.accountId, opts.stateDir);
   } catch (err) {
+    index?.close();
+    await claim?.release();
     await lock.release();
-    throw err;
+    return asSetupError(err);
   }
-  return { provider, index, account, close: () => closePair(index, lock) };
+  const opened = index;
+  const registered = claim;
+  return {
+    provider,
+    index: opened,
+    account,
+    lock,
+    close: async () => {
+      opened.close();
+      await registered.release();
+      await lock.release();
+    },
+  };
 }
 
-async function closePair(index: StateIndex, lock: StateLock): Promise<void> {
-  index.close();
-  await lock.release();
+function openIndex(stateDir: string): StateIndex {
+  const dbPath = nodePath.join(stateDir, 'index.sqlite');
+  try {
+    return StateIndex.open(dbPath);
+  } catch (err) {
+    throw new SetupError(stateFailureMessage(err, dbPath, 'open the sync index'));
+  }
+}
+
+/** Failures the user can act on become one clear line; anything else stays a bug with its stack. */
+function asSetupError(err: unknown): never {
+  if (err instanceof StateFailure || err instanceof StateLockedError || err instanceof PairOverlapError) throw new SetupError(errorMessage(err));
+  throw err;
 }
 
 /** With `retryLog`, transient failures (429, 5xx, network) are waited out with the engine's backoff. */

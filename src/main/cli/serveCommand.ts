@@ -9,13 +9,15 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkApiUrl, intFlag, parseFlags, UsageError, waitForSignal } from './usage.js';
 import { SetupError } from './setupError.js';
-import { defaultSecretsDir, openSecretStore } from '../core/secrets/index.js';
+import { defaultSecretsDir, openSecretStore, SecretStoreError, type SecretStore } from '../core/secrets/index.js';
+import { makeStateDir } from '../core/pairState.js';
+import { lockStateDir, StateLockedError, type StateLock, type StateLostError } from '../core/stateLock.js';
 import { tuneHeapForLongRunningSync } from '../core/heapTuning.js';
 import { JsonSettingsStore } from '../service/settings/jsonSettingsStore.js';
 import { SettingsError } from '../service/settings/settingsSchema.js';
 import type { AppServiceApi, HostAdapter } from '../service/types.js';
 import { defaultAppKey } from '../service/account/builtinAppKey.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, StateFailure } from '../core/errors.js';
 import { parseHostHeader } from '../web/hostCheck.js';
 import { DROPBOX_AUTHORIZE_ORIGIN } from '../web/securityHeaders.js';
 import { loadOrCreateSessionToken } from '../web/sessionTokenFile.js';
@@ -118,7 +120,9 @@ async function checkStaticDir(command: string, dir: string): Promise<void> {
 export interface ServeHost {
   service: AppServiceApi;
   web: WebServer;
-  /** Stops serving first, then every engine after its current write. */
+  /** Settles when the state folder is deleted or replaced under the running host. */
+  lost: Promise<StateLostError>;
+  /** Stops serving first, then every engine after its current write, then frees the state folder. */
   stop(): Promise<void>;
 }
 
@@ -135,11 +139,44 @@ export interface ServeHostOptions {
  * is written before the UI build is found, and the port is taken before any engine starts.
  */
 export async function startServeHost(args: ServeArgs, opts: ServeHostOptions): Promise<ServeHost> {
-  const { command, log } = opts;
+  const { command } = opts;
   const staticDir = process.env.TWINFOLD_UI_DIR ? nodePath.resolve(process.env.TWINFOLD_UI_DIR) : defaultStaticDir();
   await checkStaticDir(command, staticDir);
   tuneHeapForLongRunningSync();
 
+  // Before anything is written: a second host on this state folder would run, and remove, the
+  // pairs of the first.
+  const stateLock = await lockHostState(command, args.stateDir);
+  try {
+    return await startOnLockedState(args, opts, staticDir, stateLock);
+  } catch (err) {
+    await stateLock.release();
+    throw err;
+  }
+}
+
+async function lockHostState(command: string, stateDir: string): Promise<StateLock> {
+  try {
+    await makeStateDir(stateDir);
+    return await lockStateDir(stateDir);
+  } catch (err) {
+    if (err instanceof StateFailure || err instanceof StateLockedError) throw new SetupError(`${command}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** A damaged secrets file is reported now, with its path and what to do, not at the next sign-in. */
+async function checkSecrets(command: string, secrets: SecretStore): Promise<void> {
+  try {
+    await secrets.list();
+  } catch (err) {
+    if (err instanceof SecretStoreError) throw new SetupError(`${command}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function startOnLockedState(args: ServeArgs, opts: ServeHostOptions, staticDir: string, stateLock: StateLock): Promise<ServeHost> {
+  const { command, log } = opts;
   const settings = new JsonSettingsStore(nodePath.join(args.stateDir, 'settings.json'));
   try {
     const current = settings.read();
@@ -156,6 +193,7 @@ export async function startServeHost(args: ServeArgs, opts: ServeHostOptions): P
   }
   const secrets = await openSecretStore({ allowFileFallback: true, fileDir: args.stateDir });
   if (secrets.warning !== undefined) log(`warning: ${secrets.warning}`);
+  await checkSecrets(command, secrets);
 
   const host: HostAdapter = { kind: 'web' };
   // Loaded here, not at the top: the service pulls in the engine, SQLite and the Dropbox SDK.
@@ -165,6 +203,7 @@ export async function startServeHost(args: ServeArgs, opts: ServeHostOptions): P
     settings,
     secrets,
     stateDir: args.stateDir,
+    stateLock,
     apiUrl: args.apiUrl,
     envAppKey: opts.defaultAppKey,
     deviceName: hostname(),
@@ -191,6 +230,7 @@ export async function startServeHost(args: ServeArgs, opts: ServeHostOptions): P
     // Stop serving first so no new call arrives while the engines finish their current writes.
     await web.close();
     await service.stop();
+    await stateLock.release();
   };
   try {
     await service.start();
@@ -198,7 +238,8 @@ export async function startServeHost(args: ServeArgs, opts: ServeHostOptions): P
     await stop();
     throw err;
   }
-  return { service, web, stop };
+  const lost = new Promise<StateLostError>((resolve) => stateLock.onLost(resolve));
+  return { service, web, lost, stop };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -212,7 +253,11 @@ export async function run(argv: string[]): Promise<number> {
   const serve = await startServeHost(args, { command: 'serve', defaultAppKey: defaultAppKey(process.env), log });
   try {
     console.log(`web ui: ${serve.web.url}`);
-    await stopping;
+    const gone = await Promise.race([stopping.then(() => undefined), serve.lost]);
+    if (gone) {
+      log(gone.message);
+      return 1;
+    }
     return 0;
   } finally {
     await serve.stop();

@@ -30,9 +30,10 @@ export async function run(argv: string[]): Promise<number> {
 
   const index = StateIndex.open(dbPath);
   try {
-    const pid = await lockOwner(stateDir);
+    const owner = await lockOwner(stateDir);
+    const pid = owner?.pid;
     const saved = parseStatus(index.getMeta('status'));
-    const running = pid !== undefined;
+    const running = owner !== undefined;
     const state = running ? saved?.state ?? 'starting' : 'stopped';
     const lastSyncedAt = Number(index.getMeta('last_synced_at')) || undefined;
     const errors = index.errors();
@@ -53,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     console.log(`${report.localRoot ?? '?'} <-> Dropbox:${report.remoteRoot || '/'}`);
-    console.log(`state: ${report.statusLine}${running ? ` (pid ${pid})` : ''}`);
+    console.log(`state: ${report.statusLine}${running && pid !== undefined ? ` (pid ${pid})` : ''}`);
     console.log(`last synced: ${report.lastSyncedAt ?? 'never'}`);
     if (report.errors.length > 0) {
       console.log(`errors (${report.errors.length}):`);

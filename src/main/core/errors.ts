@@ -185,7 +185,7 @@ export function fsErrorToSyncError(err: unknown, path: string, action: string): 
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const known: Record<string, { title: string; message: string; retryable: boolean }> = {
     ENOENT: { title: 'File disappeared', message: `“${path}” was removed while ${action}.`, retryable: true },
-    ENOSPC: { title: 'Disk full', message: `Not enough disk space while ${action} “${path}”.`, retryable: true },
+    ENOSPC: { title: 'Disk full', message: `The disk holding “${path}” is full (while ${action}).`, retryable: true },
     EDQUOT: { title: 'Disk quota exceeded', message: `Disk quota exceeded while ${action} “${path}”.`, retryable: true },
     EACCES: { title: 'Permission denied', message: `No permission while ${action} “${path}”.`, retryable: false },
     EPERM: { title: 'Permission denied', message: `Not allowed while ${action} “${path}”.`, retryable: false },
@@ -196,6 +196,52 @@ export function fsErrorToSyncError(err: unknown, path: string, action: string): 
   const hit = code ? known[code] : undefined;
   if (hit) return new SyncError({ path, ...hit, cause: err });
   return new SyncError({ path, title: 'File error', message: `Could not finish ${action} “${path}” (${code ?? 'unknown error'}).`, retryable: false, cause: err });
+}
+
+/** The errno or SQLite code of a failure, looking through wrappers (an IndexError's cause). */
+function failureCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * Why something under `path` (a state folder, the index, the secrets file) could not be written,
+ * said for people: which path and what to do, never a bare "ENOSPC write". `action` completes
+ * "could not ...", e.g. "create the state folder".
+ */
+export function stateFailureMessage(err: unknown, path: string, action: string): string {
+  const code = failureCode(err);
+  const reason = ((): string => {
+    switch (code) {
+      case 'ENOSPC':
+      case 'SQLITE_FULL':
+        return `the disk holding ${path} is full; free some space and start again`;
+      case 'EDQUOT':
+        return `your disk quota on the disk holding ${path} is used up`;
+      case 'EROFS':
+      case 'SQLITE_READONLY':
+        return `the disk holding ${path} is read-only`;
+      case 'EACCES':
+      case 'EPERM':
+        return 'permission denied; check who owns the folder and its permissions';
+      case 'ENOTDIR':
+      case 'EEXIST':
+        return 'a file is in the way (a part of the path is not a folder)';
+      default:
+        return errorMessage(err);
+    }
+  })();
+  return `could not ${action} ${path}: ${reason}`;
+}
+
+/** A state folder, index or other file of Twinfold's own could not be written; the message says where and why. */
+export class StateFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StateFailure';
+  }
 }
 
 /**

@@ -5,7 +5,10 @@
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { isRequestName, requests, type ActivityItem, type AppState, type EventName, type EventPayload, type RequestName, type SettingsView } from '../../common/contract.js';
-import { redactSecrets } from '../core/errors.js';
+import { errorMessage, redactSecrets } from '../core/errors.js';
+import { lockStateDir, type StateLock } from '../core/stateLock.js';
+import { makeStateDir } from '../core/pairState.js';
+import { SecretStoreError } from '../core/secrets/index.js';
 import { toCallFailure } from './callFailures.js';
 import type { SecretStore } from '../core/secrets/index.js';
 import { AccountService } from './account/accountService.js';
@@ -20,8 +23,12 @@ export interface AppServiceOptions {
   host: HostAdapter;
   settings: SettingsStore;
   secrets: SecretStore;
-  /** Where per-pair state (indexes, locks) lives. */
+  /** Where per-pair state (indexes, locks) lives; locked by start() for the life of the service. */
   stateDir: string;
+  /** The state folder's lock when the host took it already (serve does, before writing anything). */
+  stateLock?: StateLock;
+  /** The per-user registry of pairs running in any process (default: activeRootsDir()). */
+  activeRootsDir?: string;
   /** Dropbox API base URL (an emulator); absent: the real Dropbox. */
   apiUrl?: string;
   /** The app key from the environment, used when the settings hold none. */
@@ -61,6 +68,8 @@ class AppService implements AppServiceApi {
   private activityPending = false;
   private started = false;
   private stopped = false;
+  /** The state folder's lock when start() took it (and so stop() releases it). */
+  private ownLock: StateLock | undefined;
   /** start()'s one run; a second start() waits for the same one. */
   private starting: Promise<void> | undefined;
   private openCalls!: () => void;
@@ -94,6 +103,7 @@ class AppService implements AppServiceApi {
       host: opts.deviceName,
       now: this.now,
       log: this.log,
+      ...(opts.activeRootsDir !== undefined && { activeRootsDir: opts.activeRootsDir }),
     });
     const notify = opts.host.notify?.bind(opts.host);
     if (notify) this.notifications = new NotificationCoalescer({ notify, now: this.now });
@@ -118,6 +128,12 @@ class AppService implements AppServiceApi {
 
   private async doStart(): Promise<void> {
     this.started = true;
+    if (!this.opts.stateLock) {
+      // One process per state folder: a second one would run (and remove) the first one's pairs.
+      await makeStateDir(this.opts.stateDir);
+      this.ownLock = await lockStateDir(this.opts.stateDir);
+    }
+    await this.reportUnreadableSecrets();
     await this.account.restore();
     this.signInIdentity = this.identity();
     this.startAtLogin = await this.readAutostart();
@@ -132,6 +148,17 @@ class AppService implements AppServiceApi {
     if (this.stateTimer) clearTimeout(this.stateTimer);
     this.notifications?.dispose();
     await this.pairs.stopAll();
+    await this.ownLock?.release();
+  }
+
+  /** A damaged secrets file is said at start, with its path and what to do, not first at sign-in. */
+  private async reportUnreadableSecrets(): Promise<void> {
+    try {
+      await this.opts.secrets.list();
+    } catch (err) {
+      if (!(err instanceof SecretStoreError)) throw err;
+      this.log(`the saved sign-ins cannot be read: ${errorMessage(err)}`);
+    }
   }
 
   on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void {

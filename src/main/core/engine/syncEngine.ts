@@ -182,11 +182,17 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   async start(options: { awaitScan?: boolean } = {}): Promise<void> {
     const awaitScan = options.awaitScan ?? true;
     await this.prepare(awaitScan);
+    // Stopped during the scan: start nothing that stop() would have had to end.
+    if (this.stopped) return;
     if (this.opts.live) {
       this.watcher = new LocalWatcher(this.opts.localRoot, { ignore: this.ignore, quietMs: this.opts.quietMs });
       this.watcher.on('batch', (batch) => this.onLocalHints(batch.paths));
       this.watcher.on('error', (err) => this.onWatcherError(err));
       await this.watcher.start();
+      if (this.stopped) {
+        await this.watcher.close();
+        return;
+      }
     }
     this.state.update({ lifecycle: 'running' });
     this.loopDone = this.loop();

@@ -12,7 +12,8 @@ import { STATE_DIR_NAME } from '../../core/local/ignore.js';
 import { TEMP_DIR_NAME } from '../../core/local/atomicWrite.js';
 import { resolveInsideRoot, UnsafeRemotePathError } from '../../core/paths.js';
 import type { RemoteProvider } from '../../core/remote/provider.js';
-import { lockOwner } from '../../core/stateLock.js';
+import { LOCK_FILE_NAME, lockStateDir, PID_FILE_NAME, StateLockedError } from '../../core/stateLock.js';
+import { activeRootsDir, checkAgainstActiveRoots, pairPaths, PairOverlapError } from '../../core/activeRoots.js';
 import { toCallFailure } from '../callFailures.js';
 import { DEFAULT_PAIR_OPTIONS, type PairConfig, type Settings } from '../settings/settingsSchema.js';
 import { CallFailure, type SettingsStore } from '../types.js';
@@ -34,6 +35,10 @@ export interface PairManagerOptions {
   setTimer?: (fn: () => void, ms: number) => () => void;
   /** How often a pair whose folder is missing looks for it again (default 30 s). */
   folderRetryMs?: number;
+  /** The per-user registry of pairs running in any process (default: activeRootsDir()). */
+  activeRootsDir?: string;
+  /** How often the state folders of running pairs are checked for deletion (default: the lock's). */
+  lockCheckMs?: number;
 }
 
 export interface NewPair {
@@ -68,6 +73,7 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly setTimer: (fn: () => void, ms: number) => () => void;
+  private readonly activeRootsDir: string;
   private cancelTimedResume: (() => void) | undefined;
   /**
    * Changes to the list of pairs, and every call that starts, restarts or stops engines, run one at
@@ -83,6 +89,7 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
     const log = opts.log ?? (() => {});
     this.log = (line) => log(redactSecrets(line));
     this.setTimer = opts.setTimer ?? defaultSetTimer;
+    this.activeRootsDir = opts.activeRootsDir ?? activeRootsDir();
   }
 
   // ---- lifecycle ----
@@ -145,6 +152,7 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
       const remotePath = normalizeRemotePath(pair.remotePath);
       const options = parseOptions({ ...DEFAULT_PAIR_OPTIONS, ...pair.options });
       const localPath = await checkLocalFolder(pair.localPath, { stateDir: this.opts.stateDir, otherRoots: settings.pairs.map((p) => p.localPath) });
+      await this.checkOtherProcesses(localPath);
       const clash = settings.pairs.find((p) => remotePathsOverlap(p.remotePath, remotePath));
       if (clash) {
         throw new CallFailure('conflict', `Dropbox:${remotePath || '/'} overlaps Dropbox:${clash.remotePath || '/'}, which is already synced with ${clash.localPath}; folder pairs must not overlap.`);
@@ -163,6 +171,7 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
       this.opts.settings.write({ ...current, pairs: [...current.pairs, config] });
       this.log(`added folder pair ${id}: ${localPath} <-> Dropbox:${remotePath || '/'}`);
       const runner = this.runnerFor(config);
+      // Answers once the pair runs; its first scan goes on in the background.
       await runner.start();
       this.emit('changed');
       return runner.view(this.activePausedUntil(this.opts.settings.read()));
@@ -243,6 +252,8 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
       const options = parseOptions({ ...config.options, ...partial });
       this.updateConfig({ ...config, options });
       await runner.restart();
+      // The new options apply to every change made once this answers.
+      await runner.whenStarted();
       this.emit('changed');
       return runner.view(this.activePausedUntil(this.opts.settings.read()));
     });
@@ -259,6 +270,8 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
       const { config, runner } = this.pair(id);
       await writeIgnoreFile(config.localPath, text);
       await runner.restart();
+      // The rules apply to every change made once this answers.
+      await runner.whenStarted();
     });
   }
 
@@ -282,6 +295,11 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
     }
   }
 
+  /** Resolves when the pair's engine has finished its first scan (or failed to start). */
+  whenStarted(id: string): Promise<void> {
+    return this.pair(id).runner.whenStarted();
+  }
+
   /** Resolves when the pair's engine is idle with nothing pending (tests, and "sync now" feedback). */
   whenIdle(id: string): Promise<void> {
     return this.pair(id).runner.whenIdle();
@@ -293,6 +311,16 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
     const config = this.removing.has(id) ? undefined : this.opts.settings.read().pairs.find((p) => p.id === id);
     if (!config) throw new CallFailure('not_found', `There is no folder pair ${JSON.stringify(id)}; it may have been removed.`);
     return { config, runner: this.runnerFor(config) };
+  }
+
+  /** A folder synced by another Twinfold process (the CLI, another service) cannot be added here. */
+  private async checkOtherProcesses(localPath: string): Promise<void> {
+    try {
+      await checkAgainstActiveRoots(this.activeRootsDir, await pairPaths(localPath, nodePath.join(this.opts.stateDir, 'pairs')));
+    } catch (err) {
+      if (err instanceof PairOverlapError) throw new CallFailure('conflict', `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.`);
+      throw err;
+    }
   }
 
   private runnerFor(config: PairConfig): PairRunner {
@@ -324,6 +352,8 @@ export class PairManager extends EventEmitter<{ changed: []; activity: []; authF
       onActivity: () => this.emit('activity'),
       onAuthFailed: () => this.emit('authFailed'),
       folderRetryMs: this.opts.folderRetryMs ?? 30_000,
+      activeRootsDir: this.activeRootsDir,
+      ...(this.opts.lockCheckMs !== undefined && { lockCheckMs: this.opts.lockCheckMs }),
     });
   }
 
@@ -404,14 +434,25 @@ async function ensureRemoteFolder(provider: RemoteProvider, remotePath: string):
 
 /**
  * Removes our own files from the pair's local `.twinfold` (index, temp files, lock) unless another
- * Twinfold process holds it. The trash folder stays: it holds the user's deleted files.
+ * Twinfold process holds it: they are removed while holding its lock. The trash folder stays: it
+ * holds the user's deleted files.
  */
 async function removeLocalState(localRoot: string): Promise<void> {
   const dir = nodePath.join(localRoot, STATE_DIR_NAME);
-  if ((await lockOwner(dir)) !== undefined) return;
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const ours = names.filter((name) => name === TEMP_DIR_NAME || name === 'lock' || /^lock\.\d+$/.test(name) || /^index\.sqlite(-wal|-shm|-journal)?$/.test(name));
-  await Promise.all(ours.map((name) => rm(nodePath.join(dir, name), { recursive: name === TEMP_DIR_NAME, force: true })));
+  const names = await readdir(dir).catch(() => undefined);
+  if (names === undefined) return;
+  const lock = await lockStateDir(dir).catch((err: unknown) => {
+    if (err instanceof StateLockedError) return undefined;
+    throw err;
+  });
+  if (!lock) return;
+  try {
+    const ours = names.filter((name) => name === TEMP_DIR_NAME || name === 'lock' || name === LOCK_FILE_NAME || name === PID_FILE_NAME || /^index\.sqlite(-wal|-shm|-journal)?$/.test(name));
+    // The lock file goes too, while still held; `lock` is the pid file older versions left.
+    await Promise.all([...ours, PID_FILE_NAME, LOCK_FILE_NAME].map((name) => rm(nodePath.join(dir, name), { recursive: name === TEMP_DIR_NAME, force: true })));
+  } finally {
+    await lock.release();
+  }
   // Only when nothing else (a trash) is left in it.
   await rmdir(dir).catch(() => {});
 }

@@ -3,19 +3,20 @@
 // by another process). Starts and stops are queued one after the other, so a restart never races
 // a stop; once disposed (the pair is being removed) a runner never starts again. The pair manager
 // owns the list of runners and the settings.
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { ActivityItem, PairView, PathErrorView } from '../../../common/contract.js';
 import { SyncEngine } from '../../core/engine/syncEngine.js';
 import { initialStatus, type EngineState, type EngineStatus } from '../../core/engine/status.js';
 import { StateIndex } from '../../core/index/index.js';
-import { claimPairState, lockPair, StateClaimedError } from '../../core/pairState.js';
+import { claimPairState, lockPair, makeStateDir, StateClaimedError } from '../../core/pairState.js';
+import { claimActiveRoot, pairPaths, PairOverlapError, type ActiveRootClaim } from '../../core/activeRoots.js';
 import type { RemoteProvider } from '../../core/remote/provider.js';
-import { StateLockedError, type StateLock } from '../../core/stateLock.js';
+import { StateLockedError, type StateLock, type StateLostError } from '../../core/stateLock.js';
 import type { PairConfig } from '../settings/settingsSchema.js';
 import { SpeedMeter } from './speedMeter.js';
 import { pairViewOf } from './pairView.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, StateFailure, stateFailureMessage } from '../../core/errors.js';
 
 export const SIGN_IN_LINE = 'Sign in to Dropbox to sync';
 
@@ -35,6 +36,10 @@ export interface PairRunnerDeps {
   onAuthFailed(): void;
   /** How often a missing local folder is looked for again. */
   folderRetryMs: number;
+  /** The per-user registry of running pairs (see core/activeRoots). */
+  activeRootsDir: string;
+  /** How often the state folders are checked for deletion (default: the lock's). */
+  lockCheckMs?: number;
 }
 
 /** Where a pair's own state lives inside the app's state folder. */
@@ -46,6 +51,7 @@ export class PairRunner {
   private engine: SyncEngine | undefined;
   private index: StateIndex | undefined;
   private lock: StateLock | undefined;
+  private claim: ActiveRootClaim | undefined;
   private status: EngineStatus = initialStatus();
   /** Set while no engine runs: why, for people. */
   private problemLine: string | undefined;
@@ -68,7 +74,10 @@ export class PairRunner {
     return this.config.id;
   }
 
-  /** Takes the pair's state and starts its engine (watching, first scan); never rejects for a pair that cannot run. */
+  /**
+   * Takes the pair's state and starts its engine; resolves once the first scan is under way, not
+   * done (see whenStarted): a big folder takes minutes to hash. Never rejects for a pair that cannot run.
+   */
   start(): Promise<void> {
     return this.enqueue(() => this.doStart());
   }
@@ -137,10 +146,15 @@ export class PairRunner {
     return this.restart();
   }
 
-  /** Resolves once the engine has finished starting and is idle with nothing pending. */
-  async whenIdle(): Promise<void> {
+  /** Resolves once the engine has finished starting (watching, first scan) or failed to. */
+  async whenStarted(): Promise<void> {
     await this.queue;
     await this.starting;
+  }
+
+  /** Resolves once the engine has finished starting and is idle with nothing pending. */
+  async whenIdle(): Promise<void> {
+    await this.whenStarted();
     await this.engine?.whenIdle();
   }
 
@@ -214,9 +228,9 @@ export class PairRunner {
     this.engine = engine;
     this.problemLine = undefined;
     if (deps.isPaused(config)) engine.pause('user');
+    // Not awaited: the first scan runs in the background (the status says so), and a stop during
+    // it stops the engine right away (doStop).
     this.starting = engine.start().catch((err: unknown) => this.onStartFailed(engine, err));
-    // Once this resolves the folder is watched and scanned: a change made from now on is seen.
-    await this.starting;
   }
 
   /** Locks the pair's state and opens its index; on failure shows why and holds nothing. */
@@ -224,9 +238,12 @@ export class PairRunner {
     const { config, deps } = this;
     const dir = pairStateDir(deps.stateDir, config.id);
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      this.lock = await lockPair(dir, config.localPath);
-      this.index = StateIndex.open(nodePath.join(dir, 'index.sqlite'));
+      await makeStateDir(dir);
+      const lock = await lockPair(dir, config.localPath, { checkEveryMs: deps.lockCheckMs });
+      this.lock = lock;
+      lock.onLost((err) => void this.onStateLost(lock, err));
+      this.claim = await claimActiveRoot(deps.activeRootsDir, await pairPaths(config.localPath, dir));
+      this.index = openIndex(nodePath.join(dir, 'index.sqlite'));
       claimPairState(this.index, { local_root: config.localPath, remote_root: config.remotePath, account_id: deps.accountId() });
       return true;
     } catch (err) {
@@ -248,14 +265,24 @@ export class PairRunner {
     if (!root?.isDirectory()) this.watchForFolder();
   }
 
+  /** A state folder deleted or replaced mid-run: the pair stops and says so, and never recreates it by itself. */
+  private async onStateLost(lock: StateLock, err: StateLostError): Promise<void> {
+    await this.enqueue(async () => {
+      if (this.lock !== lock) return;
+      await this.doStop();
+      this.showProblem('error', `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}`);
+    });
+  }
+
   private async doStop(): Promise<void> {
     this.clearFolderTimer();
-    await this.starting;
-    // A start that failed meanwhile may have begun looking for its folder again.
-    this.clearFolderTimer();
+    // The engine stops first, also in the middle of its first scan; only then is its start awaited.
     const engine = this.engine;
     this.engine = undefined;
     if (engine) await engine.stop();
+    await this.starting;
+    // A start that failed meanwhile may have begun looking for its folder again.
+    this.clearFolderTimer();
     await this.release();
     this.problemLine = undefined;
     this.status = { ...initialStatus(), state: 'stopped', lastSyncedAt: this.status.lastSyncedAt };
@@ -266,6 +293,9 @@ export class PairRunner {
   private async release(): Promise<void> {
     this.index?.close();
     this.index = undefined;
+    const claim = this.claim;
+    this.claim = undefined;
+    await claim?.release();
     const lock = this.lock;
     this.lock = undefined;
     await lock?.release();
@@ -315,5 +345,15 @@ function problemLineFor(err: unknown, config: PairConfig): string {
       ? 'This folder pair was synced with another Dropbox account; remove it and add it again to sync with this one'
       : `The sync state of this pair belongs to another folder (${err.existing}); remove the pair and add it again`;
   }
+  if (err instanceof PairOverlapError) return `Cannot sync: ${err.message}`;
+  if (err instanceof StateFailure) return `Cannot sync: ${err.message}`;
   return `Cannot open the sync state: ${errorMessage(err)}`;
+}
+
+function openIndex(dbPath: string): StateIndex {
+  try {
+    return StateIndex.open(dbPath);
+  } catch (err) {
+    throw new StateFailure(stateFailureMessage(err, dbPath, 'open the sync index'), { cause: err });
+  }
 }

@@ -3,9 +3,12 @@
 // path (well-formed, clear of other pairs) and the excluded subfolders. Failures are CallFailures
 // whose message tells people what to choose instead.
 import { access, constants, realpath, stat } from 'node:fs/promises';
+import { fileSystemFoldsCase, localPathsOverlap, realpathOrNearest } from '../../core/localPaths.js';
 import * as nodePath from 'node:path';
 import { nameProblem, pathLower, isSameOrBelow } from '../../core/paths.js';
 import { CallFailure } from '../types.js';
+
+export { localPathsFoldCase, localPathsOverlap } from '../../core/localPaths.js';
 
 const NAME_PROBLEMS: Record<NonNullable<ReturnType<typeof nameProblem>>, string> = {
   empty: 'an empty name (two slashes in a row?)',
@@ -57,35 +60,6 @@ export function normalizeExcluded(paths: readonly string[]): string[] {
   return normalized.filter((_, i) => !keys.some((other, j) => (other === keys[i] ? j < i : isSameOrBelow(keys[i]!, other))));
 }
 
-/** Whether local paths compare case-insensitively here (the usual default of macOS and Windows). */
-export function localPathsFoldCase(platform: NodeJS.Platform = process.platform): boolean {
-  return platform === 'darwin' || platform === 'win32';
-}
-
-/** True when one absolute local path is the other or lies inside it. */
-export function localPathsOverlap(a: string, b: string, foldCase = localPathsFoldCase()): boolean {
-  const norm = (p: string) => {
-    const resolved = nodePath.resolve(p);
-    return foldCase ? resolved.toLowerCase() : resolved;
-  };
-  const inside = (child: string, parent: string) => {
-    const rel = nodePath.relative(parent, child);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${nodePath.sep}`) && !nodePath.isAbsolute(rel));
-  };
-  const [na, nb] = [norm(a), norm(b)];
-  return inside(na, nb) || inside(nb, na);
-}
-
-/** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
-async function realpathOrNearest(p: string): Promise<string> {
-  try {
-    return await realpath(p);
-  } catch {
-    const parent = nodePath.dirname(p);
-    return parent === p ? p : nodePath.join(await realpathOrNearest(parent), nodePath.basename(p));
-  }
-}
-
 /**
  * Checks a local folder for a new pair and returns its real path (what the pair stores).
  * `otherRoots` are the local folders of the existing pairs; `stateDir` is the app's state folder.
@@ -101,13 +75,14 @@ export async function checkLocalFolder(localPath: string, opts: { stateDir: stri
     throw new CallFailure('bad_request', `Twinfold cannot read and write in ${localPath}; check its permissions.`);
   }
   const real = await realpath(localPath);
+  const foldCase = await fileSystemFoldsCase(real);
   const realState = await realpathOrNearest(nodePath.resolve(opts.stateDir));
-  if (localPathsOverlap(real, realState)) {
+  if (localPathsOverlap(real, realState, foldCase)) {
     throw new CallFailure('bad_request', `${localPath} holds Twinfold's own state (${opts.stateDir}) or lies inside it; choose another folder.`);
   }
   for (const other of opts.otherRoots) {
     const otherReal = await realpathOrNearest(other);
-    if (localPathsOverlap(real, otherReal)) {
+    if (localPathsOverlap(real, otherReal, foldCase)) {
       const relation =
         real.length === otherReal.length ? 'is already synced' : real.length < otherReal.length ? `contains the synced folder ${other}` : `is inside the synced folder ${other}`;
       throw new CallFailure('conflict', `${localPath} ${relation}; folder pairs must not overlap.`);
