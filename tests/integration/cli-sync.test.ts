@@ -9,6 +9,8 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { startCli } from '../emulator/support.js';
 import { contentHashOf } from '../../src/main/core/contentHash.js';
 import { exists, snapshot } from '../helpers/syncHarness.js';
+import { Dropbox } from 'dropbox';
+import { rewritingFetch } from '../../src/main/core/remote/dropbox/rewriteFetch.js';
 
 const TOKEN = 'cli-sync-token';
 
@@ -161,3 +163,33 @@ async function waitForRemoteFile(_t: TestContext, emu: Emulator, path: string): 
     return res.status === 200;
   }, `${path} on the emulator`);
 }
+
+test('--once ends with exit 1 and names what it could not sync: a hostile feed, a long wait, a name this computer cannot hold', async (t) => {
+  const env = { TWINFOLD_DROPBOX_TOKEN: TOKEN };
+
+  const hostile = await emulator(t);
+  hostile.faults.add({ fault: { kind: 'endless_pages' }, routes: ['files/list_folder', 'files/list_folder/continue'] });
+  const endless = twinfold(t, ['sync', await tempDir(t, 'cli-endless'), '/Shared', '--once', '--api-url', hostile.url], env);
+  assert.equal(await endless.exited, 1, endless.stderr());
+  assert.match(endless.stderr(), /cursor does not advance|without an end/);
+
+  const slow = await emulator(t);
+  slow.faults.add({ fault: { kind: 'rate_limit', reason: 'too_many_requests', retryAfterSec: 3600 }, routes: ['files/list_folder'] });
+  const waiting = twinfold(t, ['sync', await tempDir(t, 'cli-wait'), '/Shared', '--once', '--api-url', slow.url], env);
+  assert.equal(await waiting.exited, 1, waiting.stderr());
+  assert.match(waiting.stderr(), /Dropbox asked us to wait 3600 s/);
+
+  const lenient = await startEmulator({ accessTokens: [TOKEN], acceptRefusedNames: true });
+  t.after(() => lenient.close());
+  const dbx = new Dropbox({ accessToken: TOKEN, fetch: rewritingFetch(lenient.url) });
+  await dbx.filesUpload({ path: '/Shared/fine.txt', contents: 'fine' });
+  await dbx.filesUpload({ path: '/Shared/trailing ', contents: 'cannot be stored here' });
+  const local = await tempDir(t, 'cli-names');
+  const named = twinfold(t, ['sync', local, '/Shared', '--once', '--api-url', lenient.url], env);
+  assert.equal(await named.exited, 1, named.stderr());
+  assert.match(named.stderr(), /not synced: .*trailing .*rename it on Dropbox/);
+  assert.match(named.stderr(), /1 item could not be synced/);
+  assert.deepEqual(await snapshot(local), { 'fine.txt': 'fine' });
+  const { result } = await dbx.filesListFolder({ path: '/Shared' });
+  assert.deepEqual(result.entries.map((e) => e.name).sort(), ['fine.txt', 'trailing '], 'nothing was deleted on Dropbox');
+});
