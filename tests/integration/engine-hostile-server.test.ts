@@ -6,7 +6,7 @@ import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { SyncWorld, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
+import { SyncWorld, contentHashOf, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
 import { HookedProvider } from '../helpers/hostileProvider.js';
 import { statusLine } from '../../src/main/core/engine/status.js';
 import { VerificationError } from '../../src/main/core/errors.js';
@@ -205,7 +205,58 @@ describe('recovery and lagging feeds', () => {
     await a.engine.syncOnce();
     assert.equal(await readFile(nodePath.join(a.root, 'new.txt'), 'utf8'), 'hello');
     assert.equal(hooked.calls.upload, 1);
+    assert.equal(hooked.calls.getMetadata, 0, 'a feed that only omits the upload costs no extra call');
   });
+
+  /** Another device changes /x.txt right after our upload of it, before our feed showed that upload. */
+  async function racedByAnotherDevice(hooked: HookedProvider, change: 'delete' | 'edit'): Promise<void> {
+    const other = world.provider();
+    const theirs = nodePath.join(await world.tempDir('other'), 'x.txt');
+    await writeFile(theirs, 'their edit');
+    let raced = false;
+    hooked.hooks.upload = async (relPath, real) => {
+      const ours = await real();
+      if (relPath === '/x.txt' && !raced) {
+        raced = true;
+        if (change === 'delete') await other.delete('/x.txt');
+        else await other.upload(theirs, '/x.txt', { parentRev: ours.rev });
+      }
+      return ours;
+    };
+  }
+
+  for (const change of ['delete', 'edit'] as const) {
+    test(`another device's ${change} right after our upload is applied by the same one-time sync`, async () => {
+      const hooked = new HookedProvider(world.provider());
+      const a = await world.device('alpha', { provider: hooked, live: false });
+      await a.engine.syncOnce();
+      await racedByAnotherDevice(hooked, change);
+      await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+      const result = await a.engine.syncOnce();
+      assert.equal(result.converged, true);
+      const remote = await remoteSnapshot(world);
+      if (change === 'delete') {
+        assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
+        assert.equal(remote['x.txt'], undefined);
+      } else {
+        assert.equal(await readFile(nodePath.join(a.root, 'x.txt'), 'utf8'), 'their edit');
+        assert.equal(remote['x.txt'], contentHashOf(Buffer.from('their edit')));
+      }
+      assert.equal(hooked.calls.upload, 1);
+    });
+
+    test(`a live engine applies another device's ${change} right after our upload without further changes`, async () => {
+      const hooked = new HookedProvider(world.provider());
+      const a = await world.device('alpha', { provider: hooked });
+      await racedByAnotherDevice(hooked, change);
+      await a.engine.start();
+      await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+      const path = nodePath.join(a.root, 'x.txt');
+      if (change === 'delete') await waitFor('the delete applied', async () => hooked.calls.upload === 1 && !(await exists(path)), 5_000);
+      else await waitFor('the edit applied', async () => (await exists(path)) && (await readFile(path, 'utf8')) === 'their edit', 5_000);
+      assert.equal(hooked.calls.upload, 1);
+    });
+  }
 
   test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {
     const hooked = new HookedProvider(world.provider());

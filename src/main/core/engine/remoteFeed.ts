@@ -1,7 +1,9 @@
 // The remote side as the engine sees it: the index's mirror of the provider's listing, kept
 // current from the change feed (list, continue with the stored cursor, relist on reset), with a
 // bound on what a server can make us do, and the writes we committed recorded at once so a
-// lagging feed cannot read as "deleted remotely" or roll them back.
+// lagging feed cannot read as "deleted remotely" or roll them back. When the feed contradicts
+// such a write, the server is asked what the item is now (get_metadata): either the feed is
+// behind (its entry is held back) or the write was overtaken (the answer is mirrored at once).
 import type { PathKey, RemoteItem } from './model.js';
 import type { StateIndex } from '../index/index.js';
 import type { ChangePage, RemoteChange, RemoteProvider } from '../remote/provider.js';
@@ -17,13 +19,12 @@ export class RemoteFeedFault extends Error {
 }
 
 export const MAX_PAGES_PER_REFRESH = 10_000;
-/** Refreshes a committed write may wait for the feed to show it before the feed is believed again. */
-const MAX_REFRESHES_UNCONFIRMED = 20;
 
-/** What we wrote at a key and the feed has not shown yet: present with this rev/id, or gone. */
-type Committed =
-  | { expect: 'present'; item: RemoteItem; refreshes: number; held?: RemoteChange }
-  | { expect: 'absent'; refreshes: number; held?: RemoteChange };
+/**
+ * What the server is known to hold at a key and the feed has not shown yet: a write we committed
+ * (present with this rev/id, or gone), or the server's own answer to a feed that contradicted one.
+ */
+type Expected = { expect: 'present'; item: RemoteItem } | { expect: 'absent' };
 
 export interface RemoteFeedOptions {
   provider: RemoteProvider;
@@ -35,7 +36,7 @@ export interface RemoteFeedOptions {
 }
 
 export class RemoteFeed {
-  private readonly committed = new Map<PathKey, Committed>();
+  private readonly committed = new Map<PathKey, Expected>();
 
   constructor(private readonly opts: RemoteFeedOptions) {}
 
@@ -53,13 +54,12 @@ export class RemoteFeed {
       this.opts.index.resetRemote();
       await this.readFeed(changed);
     }
-    this.ageCommitted(changed);
     return changed;
   }
 
   /** A write the server acknowledged: mirrored now, and protected until the feed shows it. */
   recordCommitted(item: RemoteItem): void {
-    this.committed.set(item.key, { expect: 'present', item, refreshes: 0 });
+    this.committed.set(item.key, { expect: 'present', item });
     this.writeMirror([{ kind: 'upsert', item }]);
   }
 
@@ -71,14 +71,14 @@ export class RemoteFeed {
       changes.push({ kind: 'upsert', item: { ...item, key: moved.key + key.slice(fromKey.length), path: moved.path + item.path.slice(fromPath.length) } });
     }
     changes.push({ kind: 'upsert', item: moved });
-    this.committed.set(fromKey, { expect: 'absent', refreshes: 0 });
-    this.committed.set(moved.key, { expect: 'present', item: moved, refreshes: 0 });
+    this.committed.set(fromKey, { expect: 'absent' });
+    this.committed.set(moved.key, { expect: 'present', item: moved });
     this.writeMirror(changes);
   }
 
   /** A delete the server acknowledged: gone from the mirror now, and a lagging feed cannot bring it back. */
   recordDeleted(key: PathKey): void {
-    this.committed.set(key, { expect: 'absent', refreshes: 0 });
+    this.committed.set(key, { expect: 'absent' });
     this.writeMirror([{ kind: 'delete', key }]);
   }
 
@@ -94,7 +94,7 @@ export class RemoteFeed {
     const afterReset = cursor === undefined;
     let page = cursor === undefined ? await this.listFromScratch() : await provider.listContinue(cursor);
     for (let pages = 1; ; pages += 1) {
-      this.apply(page, changed, afterReset && pages === 1);
+      await this.apply(page, changed, afterReset && pages === 1);
       if (!page.hasMore) return;
       if (page.cursor === cursor) throw new RemoteFeedFault('Dropbox sent the same page of changes again and again (its cursor does not advance); syncing will be retried later');
       if (pages >= maxPages) throw new RemoteFeedFault(`Dropbox kept sending more changes after ${maxPages} pages without an end; syncing will be retried later`);
@@ -117,56 +117,73 @@ export class RemoteFeed {
   }
 
   /**
-   * One page, minus what contradicts a write the feed has not shown yet, in one transaction.
-   * `afterReset`: the mirror was just emptied, so every unconfirmed write is put back.
+   * One page, with what contradicts a write the feed has not shown yet settled by the server, in
+   * one transaction. `afterReset`: the mirror was just emptied, so every unconfirmed write is put back.
    */
-  private apply(page: ChangePage, changed: Set<PathKey>, afterReset: boolean): void {
+  private async apply(page: ChangePage, changed: Set<PathKey>, afterReset: boolean): Promise<void> {
     const { index } = this.opts;
     const accepted: RemoteChange[] = [];
     const deleted: PathKey[] = [];
-    for (const change of page.changes) {
-      const key = change.kind === 'upsert' ? change.item.key : change.key;
-      if (this.holdsBack(key, change)) continue;
+    const accept = (change: RemoteChange): void => {
+      const key = keyOf(change);
       if (isRealChange(index.getRemote(key), change)) changed.add(key);
       accepted.push(change);
       if (change.kind !== 'upsert' || change.item.kind === 'file') deleted.push(key);
+    };
+    for (const change of page.changes) {
+      const believed = await this.settle(change);
+      if (believed) accept(believed);
     }
-    // A delete of a folder above an unconfirmed write (or a file replacing it) would take it along: put it back.
-    for (const entry of this.committed.values()) {
+    // A delete of a folder above an unconfirmed write (or a file replacing it) takes it along
+    // unless it survived (the feed is behind): the server says which.
+    for (const [key, entry] of [...this.committed]) {
       if (entry.expect !== 'present') continue;
-      if (afterReset || deleted.some((key) => key !== entry.item.key && isSameOrBelow(entry.item.key, key))) accepted.push({ kind: 'upsert', item: entry.item });
+      if (afterReset) {
+        accepted.push({ kind: 'upsert', item: entry.item });
+        continue;
+      }
+      if (!deleted.some((gone) => gone !== key && isSameOrBelow(key, gone))) continue;
+      const now = await this.ask(key, entry.item.path);
+      if (sameState(now, { kind: 'upsert', item: entry.item })) accepted.push(now);
+      else {
+        this.expectFromServer(key, now);
+        if (now.kind === 'upsert') accept(now);
+      }
     }
     if (index.applyRemoteChanges(accepted, page.cursor) > 0) this.opts.reported();
   }
 
-  /** True when `change` is older news than a committed write at `key` (and keeps it for later). */
-  private holdsBack(key: PathKey, change: RemoteChange): boolean {
+  /**
+   * The change to mirror for a feed entry: the entry itself, nothing (it is older news than a
+   * write of ours), or the server's current answer when both are out of date.
+   */
+  private async settle(change: RemoteChange): Promise<RemoteChange | undefined> {
+    const key = keyOf(change);
     const entry = this.committed.get(key);
-    if (!entry) return false;
-    if (confirms(entry, change)) {
+    if (!entry) return change;
+    // A refusal (a name or kind we cannot use) is the feed's last word on the key, whoever wrote it.
+    if (change.kind === 'refused' || confirms(entry, change)) {
       this.committed.delete(key);
-      return false;
+      return change;
     }
-    entry.held = change;
-    return true;
+    const now = await this.ask(key, change.kind === 'upsert' ? change.item.path : pathOf(entry, key));
+    if (sameState(now, change)) {
+      this.committed.delete(key);
+      return change;
+    }
+    if (confirms(entry, now)) return undefined;
+    this.expectFromServer(key, now);
+    return now;
   }
 
-  /**
-   * A write the feed never confirms was overtaken (the feed shows only the latest state): after a
-   * while the feed is believed again, with the last thing it said about the key.
-   */
-  private ageCommitted(changed: Set<PathKey>): void {
-    const late: RemoteChange[] = [];
-    for (const [key, entry] of this.committed) {
-      entry.refreshes += 1;
-      if (entry.refreshes < MAX_REFRESHES_UNCONFIRMED) continue;
-      this.committed.delete(key);
-      if (entry.held) {
-        late.push(entry.held);
-        changed.add(key);
-      }
-    }
-    if (late.length > 0) this.writeMirror(late);
+  /** The server's answer becomes what the feed must show before it is believed at `key` again. */
+  private expectFromServer(key: PathKey, now: RemoteChange): void {
+    this.committed.set(key, now.kind === 'upsert' ? { expect: 'present', item: now.item } : { expect: 'absent' });
+  }
+
+  private async ask(key: PathKey, path: string): Promise<RemoteChange> {
+    const item = await this.opts.provider.getMetadata(path);
+    return item ? { kind: 'upsert', item } : { kind: 'delete', key };
   }
 
   private writeMirror(changes: RemoteChange[]): void {
@@ -176,10 +193,29 @@ export class RemoteFeed {
   }
 }
 
-function confirms(entry: Committed, change: RemoteChange): boolean {
+/** How to name the key to the server: as we wrote it (a key is a valid, lower-cased path too). */
+function pathOf(entry: Expected, key: PathKey): string {
+  return entry.expect === 'present' ? entry.item.path : key;
+}
+
+function keyOf(change: RemoteChange): PathKey {
+  return change.kind === 'upsert' ? change.item.key : change.key;
+}
+
+function confirms(entry: Expected, change: RemoteChange): boolean {
   if (entry.expect === 'absent') return change.kind !== 'upsert';
-  if (change.kind !== 'upsert') return false;
-  return entry.item.kind === 'file' ? change.item.rev === entry.item.rev : change.item.id === entry.item.id;
+  return change.kind === 'upsert' && sameItem(entry.item, change.item);
+}
+
+/** Both say the same about a key: gone, or the same file revision / the same folder. */
+function sameState(a: RemoteChange, b: RemoteChange): boolean {
+  if (a.kind !== 'upsert' || b.kind !== 'upsert') return a.kind === 'delete' && b.kind === 'delete';
+  return sameItem(a.item, b.item);
+}
+
+function sameItem(a: RemoteItem, b: RemoteItem): boolean {
+  if (a.kind !== b.kind) return false;
+  return a.kind === 'file' ? a.rev === b.rev : a.id === b.id;
 }
 
 function isRealChange(before: RemoteItem | undefined, change: RemoteChange): boolean {
