@@ -258,6 +258,24 @@ describe('recovery and lagging feeds', () => {
     });
   }
 
+  test('a first sync whose Dropbox folder another device creates meanwhile lists it instead of failing', async () => {
+    const hooked = new HookedProvider(world.provider());
+    let raced = false;
+    hooked.hooks.listAll = async (real) => {
+      if (raced) return real();
+      raced = true;
+      // Not there yet; another device's first sync creates it before ours does.
+      const missing = await real().then(() => assert.fail('the synced folder existed already'), (err: unknown) => err);
+      await world.provider().createFolder('');
+      throw missing;
+    };
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await writeFile(nodePath.join(a.root, 'mine.txt'), 'mine');
+    const result = await a.engine.syncOnce();
+    assert.equal(result.converged, true);
+    assert.deepEqual(Object.keys(await remoteSnapshot(world)), ['mine.txt']);
+  });
+
   test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {
     const hooked = new HookedProvider(world.provider());
     const a = await world.device('alpha', { provider: hooked, live: false });

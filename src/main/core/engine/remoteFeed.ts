@@ -7,7 +7,7 @@
 import type { PathKey, RemoteItem } from './model.js';
 import type { StateIndex } from '../index/index.js';
 import type { ChangePage, RemoteChange, RemoteProvider } from '../remote/provider.js';
-import { CursorResetError, RemoteNotFoundError } from '../errors.js';
+import { CursorResetError, RemoteConflictError, RemoteNotFoundError } from '../errors.js';
 import { isSameOrBelow } from '../paths.js';
 
 /** The feed misbehaves in a way retrying the same call cannot fix (endless pages, a stuck cursor). */
@@ -111,8 +111,17 @@ export class RemoteFeed {
     } catch (err) {
       // A pair may point at a Dropbox folder that does not exist yet: create it, then list.
       if (!(err instanceof RemoteNotFoundError)) throw err;
-      await this.opts.provider.createFolder('');
+      await this.createSyncedFolder();
       return this.opts.provider.listAll();
+    }
+  }
+
+  /** Another device's first sync may create the folder first: a folder already there is what we wanted. */
+  private async createSyncedFolder(): Promise<void> {
+    try {
+      await this.opts.provider.createFolder('');
+    } catch (err) {
+      if (!(err instanceof RemoteConflictError && err.conflictWith === 'folder')) throw err;
     }
   }
 
