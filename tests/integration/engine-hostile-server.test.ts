@@ -276,6 +276,29 @@ describe('recovery and lagging feeds', () => {
     assert.deepEqual(Object.keys(await remoteSnapshot(world)), ['mine.txt']);
   });
 
+  test('retryNow during the run in which a path failed retries it in that run', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false, offlineRetryMs: 60_000 });
+    await a.engine.syncOnce();
+    let failing = true;
+    hooked.hooks.upload = (relPath, real) => (failing ? Promise.reject(new VerificationError(relPath, undefined, '', 'cut short')) : real());
+    // The failed upload makes the run look at the server again: the user presses Retry meanwhile.
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (failing && a.index.errors().length > 0) {
+        failing = false;
+        a.engine.retryNow('/stuck.txt');
+      }
+      return real(cursor);
+    };
+    await writeFile(nodePath.join(a.root, 'stuck.txt'), 'stuck');
+    const result = await a.engine.syncOnce();
+    assert.equal(failing, false, 'the upload failed once');
+    assert.equal(result.converged, true);
+    assert.equal(hooked.calls.upload, 2);
+    assert.equal((await remoteSnapshot(world))['stuck.txt'], contentHashOf(Buffer.from('stuck')));
+    assert.deepEqual(a.index.errors(), []);
+  });
+
   test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {
     const hooked = new HookedProvider(world.provider());
     const a = await world.device('alpha', { provider: hooked, live: false });
