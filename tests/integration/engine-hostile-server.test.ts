@@ -9,7 +9,7 @@ import * as nodePath from 'node:path';
 import { SyncWorld, contentHashOf, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
 import { HookedProvider } from '../helpers/hostileProvider.js';
 import { statusLine } from '../../src/main/core/engine/status.js';
-import { VerificationError } from '../../src/main/core/errors.js';
+import { CursorResetError, VerificationError } from '../../src/main/core/errors.js';
 import type { RemoteItem } from '../../src/main/core/engine/model.js';
 import type { ChangePage } from '../../src/main/core/remote/provider.js';
 
@@ -79,6 +79,16 @@ describe('engine state', () => {
     await a.engine.start({ awaitScan: false });
     await within(5_000, a.engine.stop());
     assert.equal(a.engine.getStatus().state, 'stopped');
+  });
+
+  test('a second syncOnce on the same engine sees what another device changed meanwhile', async () => {
+    const a = await world.device('alpha', { live: false });
+    await a.engine.syncOnce();
+    const theirs = nodePath.join(await world.tempDir('other'), 'theirs.txt');
+    await writeFile(theirs, 'theirs');
+    await world.provider().upload(theirs, '/theirs.txt', {});
+    assert.equal((await a.engine.syncOnce()).converged, true);
+    assert.equal(await readFile(nodePath.join(a.root, 'theirs.txt'), 'utf8'), 'theirs');
   });
 
   test('syncOnce lists what it could not sync: failed paths and unsyncable local items, not symlinks', async () => {
@@ -297,6 +307,27 @@ describe('recovery and lagging feeds', () => {
     assert.equal(hooked.calls.upload, 2);
     assert.equal((await remoteSnapshot(world))['stuck.txt'], contentHashOf(Buffer.from('stuck')));
     assert.deepEqual(a.index.errors(), []);
+  });
+
+  test('after a cursor reset, an upload the feed never showed and another device deleted is not put back', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await a.engine.syncOnce();
+    let feed: 'lagging' | 'reset' | 'real' = 'lagging';
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (feed === 'real') return real(cursor);
+      if (feed === 'lagging') return { changes: [], cursor, hasMore: false };
+      feed = 'real';
+      throw new CursorResetError('reset');
+    };
+    await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+    await a.engine.syncOnce();
+    await world.provider().delete('/x.txt');
+    feed = 'reset';
+    const result = await a.engine.syncOnce();
+    assert.equal(result.converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
+    assert.equal(hooked.calls.upload, 1);
   });
 
   test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {

@@ -103,8 +103,12 @@ export class RemoteFeed {
     }
   }
 
-  /** The first listing: the remote tree is replaced as a whole. */
+  /**
+   * The first listing: the remote tree is replaced as a whole. Writes the feed never confirmed
+   * are put back into it (a listing can lag too), so first ask whether each is still there.
+   */
   private async listFromScratch(): Promise<ChangePage> {
+    await this.recheckCommitted();
     this.opts.index.resetRemote();
     try {
       return await this.opts.provider.listAll();
@@ -113,6 +117,15 @@ export class RemoteFeed {
       if (!(err instanceof RemoteNotFoundError)) throw err;
       await this.createSyncedFolder();
       return this.opts.provider.listAll();
+    }
+  }
+
+  /** The server's answer replaces every expected presence it does not confirm. */
+  private async recheckCommitted(): Promise<void> {
+    for (const [key, entry] of [...this.committed]) {
+      if (entry.expect !== 'present') continue;
+      const now = await this.ask(key, entry.item.path);
+      if (!confirms(entry, now)) this.expectFromServer(key, now);
     }
   }
 

@@ -211,6 +211,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** Syncs until local, remote and synced are equal once, then resolves. Used by `--once`. */
   async syncOnce(): Promise<{ converged: boolean; status: EngineStatus; unsynced: UnsyncedItem[] }> {
     await this.prepare(true);
+    // Like the local scan in prepare: a one-time sync looks at Dropbox too, even after an earlier one.
+    this.remoteDirty = true;
     this.state.update({ lifecycle: 'running' });
     const converged = await this.runUntilEqual();
     const status = this.getStatus();
