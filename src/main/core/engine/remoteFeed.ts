@@ -24,7 +24,10 @@ export const MAX_PAGES_PER_REFRESH = 10_000;
  * What the server is known to hold at a key and the feed has not shown yet: a write we committed
  * (present with this rev/id, or gone), or the server's own answer to a feed that contradicted one.
  */
-type Expected = { expect: 'present'; item: RemoteItem } | { expect: 'absent' };
+type Expected =
+  /** `movedWith`: not acknowledged itself but carried along by the move of that folder (a guess from the mirror). */
+  | { expect: 'present'; item: RemoteItem; movedWith?: PathKey }
+  | { expect: 'absent' };
 
 export interface RemoteFeedOptions {
   provider: RemoteProvider;
@@ -66,9 +69,12 @@ export class RemoteFeed {
   /** A move the server acknowledged: the mirror's subtree moves with it at once. */
   recordMoved(fromKey: PathKey, fromPath: string, moved: RemoteItem): void {
     const changes: RemoteChange[] = [{ kind: 'delete', key: fromKey }];
+    for (const key of [...this.committed.keys()]) if (isSameOrBelow(key, fromKey)) this.committed.delete(key);
     for (const [key, item] of this.opts.index.allRemote()) {
       if (!isSameOrBelow(key, fromKey) || key === fromKey) continue;
-      changes.push({ kind: 'upsert', item: { ...item, key: moved.key + key.slice(fromKey.length), path: moved.path + item.path.slice(fromPath.length) } });
+      const carried = { ...item, key: moved.key + key.slice(fromKey.length), path: moved.path + item.path.slice(fromPath.length) };
+      changes.push({ kind: 'upsert', item: carried });
+      this.committed.set(carried.key, { expect: 'present', item: carried, movedWith: moved.key });
     }
     changes.push({ kind: 'upsert', item: moved });
     this.committed.set(fromKey, { expect: 'absent' });
@@ -92,10 +98,12 @@ export class RemoteFeed {
     const maxPages = this.opts.maxPagesPerRefresh ?? MAX_PAGES_PER_REFRESH;
     let cursor = index.remoteCursor();
     const afterReset = cursor === undefined;
+    const mentioned = new Set<PathKey>();
     let page = cursor === undefined ? await this.listFromScratch() : await provider.listContinue(cursor);
     for (let pages = 1; ; pages += 1) {
+      for (const change of page.changes) mentioned.add(keyOf(change));
       await this.apply(page, changed, afterReset && pages === 1);
-      if (!page.hasMore) return;
+      if (!page.hasMore) return this.settleCarried(mentioned, changed);
       if (page.cursor === cursor) throw new RemoteFeedFault('Dropbox sent the same page of changes again and again (its cursor does not advance); syncing will be retried later');
       if (pages >= maxPages) throw new RemoteFeedFault(`Dropbox kept sending more changes after ${maxPages} pages without an end; syncing will be retried later`);
       cursor = page.cursor;
@@ -120,13 +128,44 @@ export class RemoteFeed {
     }
   }
 
-  /** The server's answer replaces every expected presence it does not confirm. */
+  /**
+   * The server's answer replaces every expected presence it does not confirm. What a move carried
+   * along is asked about only when the move itself is confirmed already, else it goes with it.
+   */
   private async recheckCommitted(): Promise<void> {
-    for (const [key, entry] of [...this.committed]) {
-      if (entry.expect !== 'present') continue;
+    const entries = [...this.committed].filter((pair): pair is [PathKey, Extract<Expected, { expect: 'present' }>] => pair[1].expect === 'present');
+    for (const [key, entry] of entries) {
+      if (entry.movedWith !== undefined) continue;
       const now = await this.ask(key, entry.item.path);
       if (!confirms(entry, now)) this.expectFromServer(key, now);
     }
+    for (const [key, entry] of entries) {
+      if (entry.movedWith === undefined) continue;
+      const root = this.committed.get(entry.movedWith);
+      if (root === undefined) {
+        const now = await this.ask(key, entry.item.path);
+        if (!confirms(entry, now)) this.expectFromServer(key, now);
+      } else if (root.expect !== 'present') this.committed.delete(key);
+    }
+  }
+
+  /**
+   * Once the feed showed a move of ours, it has shown what the moved folder holds (Dropbox lists
+   * every item at its new path); an item the mirror carried along that it did not mention was a
+   * stale guess: the server says what is there.
+   */
+  private async settleCarried(mentioned: ReadonlySet<PathKey>, changed: Set<PathKey>): Promise<void> {
+    const settled: RemoteChange[] = [];
+    for (const [key, entry] of [...this.committed]) {
+      if (entry.expect !== 'present' || entry.movedWith === undefined) continue;
+      if (this.committed.has(entry.movedWith) || mentioned.has(key)) continue;
+      this.committed.delete(key);
+      const now = await this.ask(key, entry.item.path);
+      if (confirms(entry, now)) continue;
+      settled.push(now);
+      changed.add(key);
+    }
+    if (settled.length > 0) this.writeMirror(settled);
   }
 
   /** Another device's first sync may create the folder first: a folder already there is what we wanted. */
@@ -226,7 +265,10 @@ function keyOf(change: RemoteChange): PathKey {
 
 function confirms(entry: Expected, change: RemoteChange): boolean {
   if (entry.expect === 'absent') return change.kind !== 'upsert';
-  return change.kind === 'upsert' && sameItem(entry.item, change.item);
+  if (change.kind !== 'upsert') return false;
+  // A move gives each file a new rev; what it carried along is the same item by id.
+  if (entry.movedWith !== undefined) return change.item.kind === entry.item.kind && change.item.id === entry.item.id;
+  return sameItem(entry.item, change.item);
 }
 
 /** Both say the same about a key: gone, or the same file revision / the same folder. */
