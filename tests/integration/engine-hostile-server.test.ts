@@ -4,7 +4,7 @@
 // one-time sync left undone.
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { SyncWorld, contentHashOf, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
 import { HookedProvider } from '../helpers/hostileProvider.js';
@@ -328,6 +328,26 @@ describe('recovery and lagging feeds', () => {
     assert.equal(result.converged, true);
     assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
     assert.equal(hooked.calls.upload, 1);
+  });
+
+  test('a folder we moved does not bring back an item another device deleted first, even across a restart', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await mkdir(nodePath.join(a.root, 'd'));
+    await writeFile(nodePath.join(a.root, 'd', 'x.txt'), 'x');
+    await writeFile(nodePath.join(a.root, 'd', 'y.txt'), 'y');
+    await a.engine.syncOnce();
+    // Our feed lags: the delete of d/x.txt is not seen before we move d (carrying x.txt in the mirror).
+    hooked.hooks.listContinue = async (cursor) => ({ changes: [], cursor, hasMore: false });
+    await world.provider().delete('/d/x.txt');
+    await rename(nodePath.join(a.root, 'd'), nodePath.join(a.root, 'e'));
+    await a.engine.syncOnce();
+    assert.deepEqual(Object.keys(await remoteSnapshot(world)).sort(), ['e', 'e/y.txt']);
+    await world.stopDevice(a);
+    const again = await world.device('alpha', { root: a.root, live: false });
+    assert.equal((await again.engine.syncOnce()).converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'e', 'x.txt')), false, 'the delete reached this device');
+    assert.equal(await readFile(nodePath.join(a.root, 'e', 'y.txt'), 'utf8'), 'y');
   });
 
   test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {

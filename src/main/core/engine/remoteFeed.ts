@@ -4,7 +4,7 @@
 // lagging feed cannot read as "deleted remotely" or roll them back. When the feed contradicts
 // such a write, the server is asked what the item is now (get_metadata): either the feed is
 // behind (its entry is held back) or the write was overtaken (the answer is mirrored at once).
-import type { PathKey, RemoteItem } from './model.js';
+import type { PathKey, RemoteExpectation, RemoteItem } from './model.js';
 import type { StateIndex } from '../index/index.js';
 import type { ChangePage, RemoteChange, RemoteProvider } from '../remote/provider.js';
 import { CursorResetError, RemoteConflictError, RemoteNotFoundError } from '../errors.js';
@@ -20,15 +20,6 @@ export class RemoteFeedFault extends Error {
 
 export const MAX_PAGES_PER_REFRESH = 10_000;
 
-/**
- * What the server is known to hold at a key and the feed has not shown yet: a write we committed
- * (present with this rev/id, or gone), or the server's own answer to a feed that contradicted one.
- */
-type Expected =
-  /** `movedWith`: not acknowledged itself but carried along by the move of that folder (a guess from the mirror). */
-  | { expect: 'present'; item: RemoteItem; movedWith?: PathKey }
-  | { expect: 'absent' };
-
 export interface RemoteFeedOptions {
   provider: RemoteProvider;
   index: StateIndex;
@@ -39,9 +30,20 @@ export interface RemoteFeedOptions {
 }
 
 export class RemoteFeed {
-  private readonly committed = new Map<PathKey, Expected>();
+  /** Kept in the index too: a restart must not forget what the feed has yet to confirm. */
+  private readonly committed: Map<PathKey, RemoteExpectation>;
 
-  constructor(private readonly opts: RemoteFeedOptions) {}
+  constructor(private readonly opts: RemoteFeedOptions) {
+    this.committed = opts.index.remoteExpectations();
+  }
+
+  private remember(entries: (readonly [PathKey, RemoteExpectation | undefined])[]): void {
+    for (const [key, entry] of entries) {
+      if (entry) this.committed.set(key, entry);
+      else this.committed.delete(key);
+    }
+    this.opts.index.setRemoteExpectations(entries);
+  }
 
   /**
    * Brings the mirror up to date. Returns the keys whose item really changed (new rev, new hash,
@@ -62,29 +64,30 @@ export class RemoteFeed {
 
   /** A write the server acknowledged: mirrored now, and protected until the feed shows it. */
   recordCommitted(item: RemoteItem): void {
-    this.committed.set(item.key, { expect: 'present', item });
+    this.remember([[item.key, { expect: 'present', item }]]);
     this.writeMirror([{ kind: 'upsert', item }]);
   }
 
   /** A move the server acknowledged: the mirror's subtree moves with it at once. */
   recordMoved(fromKey: PathKey, fromPath: string, moved: RemoteItem): void {
     const changes: RemoteChange[] = [{ kind: 'delete', key: fromKey }];
-    for (const key of [...this.committed.keys()]) if (isSameOrBelow(key, fromKey)) this.committed.delete(key);
+    const expected: [PathKey, RemoteExpectation | undefined][] = [];
+    for (const key of this.committed.keys()) if (isSameOrBelow(key, fromKey)) expected.push([key, undefined]);
     for (const [key, item] of this.opts.index.allRemote()) {
       if (!isSameOrBelow(key, fromKey) || key === fromKey) continue;
       const carried = { ...item, key: moved.key + key.slice(fromKey.length), path: moved.path + item.path.slice(fromPath.length) };
       changes.push({ kind: 'upsert', item: carried });
-      this.committed.set(carried.key, { expect: 'present', item: carried, movedWith: moved.key });
+      expected.push([carried.key, { expect: 'present', item: carried, movedWith: moved.key }]);
     }
     changes.push({ kind: 'upsert', item: moved });
-    this.committed.set(fromKey, { expect: 'absent' });
-    this.committed.set(moved.key, { expect: 'present', item: moved });
+    expected.push([fromKey, { expect: 'absent' }], [moved.key, { expect: 'present', item: moved }]);
+    this.remember(expected);
     this.writeMirror(changes);
   }
 
   /** A delete the server acknowledged: gone from the mirror now, and a lagging feed cannot bring it back. */
   recordDeleted(key: PathKey): void {
-    this.committed.set(key, { expect: 'absent' });
+    this.remember([[key, { expect: 'absent' }]]);
     this.writeMirror([{ kind: 'delete', key }]);
   }
 
@@ -103,7 +106,7 @@ export class RemoteFeed {
     for (let pages = 1; ; pages += 1) {
       for (const change of page.changes) mentioned.add(keyOf(change));
       await this.apply(page, changed, afterReset && pages === 1);
-      if (!page.hasMore) return this.settleCarried(mentioned, changed);
+      if (!page.hasMore) return this.settleUnmentioned(mentioned, changed, afterReset);
       if (page.cursor === cursor) throw new RemoteFeedFault('Dropbox sent the same page of changes again and again (its cursor does not advance); syncing will be retried later');
       if (pages >= maxPages) throw new RemoteFeedFault(`Dropbox kept sending more changes after ${maxPages} pages without an end; syncing will be retried later`);
       cursor = page.cursor;
@@ -111,12 +114,8 @@ export class RemoteFeed {
     }
   }
 
-  /**
-   * The first listing: the remote tree is replaced as a whole. Writes the feed never confirmed
-   * are put back into it (a listing can lag too), so first ask whether each is still there.
-   */
+  /** The first listing: the remote tree is replaced as a whole. */
   private async listFromScratch(): Promise<ChangePage> {
-    await this.recheckCommitted();
     this.opts.index.resetRemote();
     try {
       return await this.opts.provider.listAll();
@@ -129,39 +128,23 @@ export class RemoteFeed {
   }
 
   /**
-   * The server's answer replaces every expected presence it does not confirm. What a move carried
-   * along is asked about only when the move itself is confirmed already, else it goes with it.
+   * Expected items the feed had every reason to show and did not, settled by the server: after a
+   * full listing, every write it did not show (put back in case the listing lagged, but another
+   * device may have removed it before the listing); after a move of ours the feed showed, what
+   * the mirror carried along with it (Dropbox lists every item at its new path).
    */
-  private async recheckCommitted(): Promise<void> {
-    const entries = [...this.committed].filter((pair): pair is [PathKey, Extract<Expected, { expect: 'present' }>] => pair[1].expect === 'present');
-    for (const [key, entry] of entries) {
-      if (entry.movedWith !== undefined) continue;
-      const now = await this.ask(key, entry.item.path);
-      if (!confirms(entry, now)) this.expectFromServer(key, now);
-    }
-    for (const [key, entry] of entries) {
-      if (entry.movedWith === undefined) continue;
-      const root = this.committed.get(entry.movedWith);
-      if (root === undefined) {
-        const now = await this.ask(key, entry.item.path);
-        if (!confirms(entry, now)) this.expectFromServer(key, now);
-      } else if (root.expect !== 'present') this.committed.delete(key);
-    }
-  }
-
-  /**
-   * Once the feed showed a move of ours, it has shown what the moved folder holds (Dropbox lists
-   * every item at its new path); an item the mirror carried along that it did not mention was a
-   * stale guess: the server says what is there.
-   */
-  private async settleCarried(mentioned: ReadonlySet<PathKey>, changed: Set<PathKey>): Promise<void> {
+  private async settleUnmentioned(mentioned: ReadonlySet<PathKey>, changed: Set<PathKey>, afterListing: boolean): Promise<void> {
     const settled: RemoteChange[] = [];
     for (const [key, entry] of [...this.committed]) {
-      if (entry.expect !== 'present' || entry.movedWith === undefined) continue;
-      if (this.committed.has(entry.movedWith) || mentioned.has(key)) continue;
-      this.committed.delete(key);
+      if (entry.expect !== 'present' || mentioned.has(key)) continue;
+      const carriedAndShown = entry.movedWith !== undefined && !this.committed.has(entry.movedWith);
+      if (!afterListing && !carriedAndShown) continue;
       const now = await this.ask(key, entry.item.path);
-      if (confirms(entry, now)) continue;
+      if (confirms(entry, now)) {
+        if (carriedAndShown) this.remember([[key, undefined]]);
+        continue;
+      }
+      this.expectFromServer(key, now);
       settled.push(now);
       changed.add(key);
     }
@@ -224,12 +207,12 @@ export class RemoteFeed {
     if (!entry) return change;
     // A refusal (a name or kind we cannot use) is the feed's last word on the key, whoever wrote it.
     if (change.kind === 'refused' || confirms(entry, change)) {
-      this.committed.delete(key);
+      this.remember([[key, undefined]]);
       return change;
     }
     const now = await this.ask(key, change.kind === 'upsert' ? change.item.path : pathOf(entry, key));
     if (sameState(now, change)) {
-      this.committed.delete(key);
+      this.remember([[key, undefined]]);
       return change;
     }
     if (confirms(entry, now)) return undefined;
@@ -239,7 +222,7 @@ export class RemoteFeed {
 
   /** The server's answer becomes what the feed must show before it is believed at `key` again. */
   private expectFromServer(key: PathKey, now: RemoteChange): void {
-    this.committed.set(key, now.kind === 'upsert' ? { expect: 'present', item: now.item } : { expect: 'absent' });
+    this.remember([[key, now.kind === 'upsert' ? { expect: 'present', item: now.item } : { expect: 'absent' }]]);
   }
 
   private async ask(key: PathKey, path: string): Promise<RemoteChange> {
@@ -255,7 +238,7 @@ export class RemoteFeed {
 }
 
 /** How to name the key to the server: as we wrote it (a key is a valid, lower-cased path too). */
-function pathOf(entry: Expected, key: PathKey): string {
+function pathOf(entry: RemoteExpectation, key: PathKey): string {
   return entry.expect === 'present' ? entry.item.path : key;
 }
 
@@ -263,7 +246,7 @@ function keyOf(change: RemoteChange): PathKey {
   return change.kind === 'upsert' ? change.item.key : change.key;
 }
 
-function confirms(entry: Expected, change: RemoteChange): boolean {
+function confirms(entry: RemoteExpectation, change: RemoteChange): boolean {
   if (entry.expect === 'absent') return change.kind !== 'upsert';
   if (change.kind !== 'upsert') return false;
   // A move gives each file a new rev; what it carried along is the same item by id.
