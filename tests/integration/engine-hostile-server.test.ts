@@ -350,6 +350,26 @@ describe('recovery and lagging feeds', () => {
     assert.equal(await readFile(nodePath.join(a.root, 'e', 'y.txt'), 'utf8'), 'y');
   });
 
+  test('a local rename racing an edit on Dropbox keeps the edit: downloaded, never overwritten by the renamed copy', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await writeFile(nodePath.join(a.root, 'f'), 'agreed');
+    await a.engine.syncOnce();
+    const synced = a.index.getRemote('/f')!;
+    // Our feed lags: the edit on Dropbox is not seen before we move f (which carries the edit along).
+    let lagging = true;
+    hooked.hooks.listContinue = async (cursor, real) => (lagging ? { changes: [], cursor, hasMore: false } : real(cursor));
+    const theirs = nodePath.join(await world.tempDir('other'), 'f');
+    await writeFile(theirs, 'their edit');
+    await world.provider().upload(theirs, '/f', { parentRev: synced.rev });
+    await rename(nodePath.join(a.root, 'f'), nodePath.join(a.root, 'e'));
+    await a.engine.syncOnce();
+    lagging = false;
+    await a.engine.syncOnce();
+    assert.equal(await readFile(nodePath.join(a.root, 'e'), 'utf8'), 'their edit');
+    assert.deepEqual(await remoteSnapshot(world), { e: contentHashOf(Buffer.from('their edit')) });
+  });
+
   test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {
     const hooked = new HookedProvider(world.provider());
     const a = await world.device('alpha', { provider: hooked, live: false });
