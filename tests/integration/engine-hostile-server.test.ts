@@ -9,7 +9,7 @@ import * as nodePath from 'node:path';
 import { SyncWorld, contentHashOf, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
 import { HookedProvider } from '../helpers/hostileProvider.js';
 import { statusLine } from '../../src/main/core/engine/status.js';
-import { CursorResetError, VerificationError } from '../../src/main/core/errors.js';
+import { CursorResetError, NetworkError, VerificationError } from '../../src/main/core/errors.js';
 import type { RemoteItem } from '../../src/main/core/engine/model.js';
 import type { ChangePage } from '../../src/main/core/remote/provider.js';
 
@@ -328,6 +328,35 @@ describe('recovery and lagging feeds', () => {
     assert.equal(result.converged, true);
     assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
     assert.equal(hooked.calls.upload, 1);
+  });
+
+  test('a relisting cut short by a failure does not keep an upload another device deleted', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await a.engine.syncOnce();
+    let feed: 'lagging' | 'reset' | 'cut' | 'real' = 'lagging';
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (feed === 'lagging') return { changes: [], cursor, hasMore: false };
+      if (feed === 'reset') {
+        feed = 'cut';
+        throw new CursorResetError('reset');
+      }
+      if (feed === 'cut') {
+        feed = 'real';
+        throw new NetworkError('connection lost in the middle of the listing');
+      }
+      return real(cursor);
+    };
+    // The relisting's first page says more follows, so the failure lands between its pages.
+    hooked.hooks.listAll = async (real) => ({ ...(await real()), hasMore: true });
+    await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+    await a.engine.syncOnce();
+    await world.provider().delete('/x.txt');
+    feed = 'reset';
+    await assert.rejects(a.engine.syncOnce(), NetworkError);
+    assert.equal(feed, 'real');
+    assert.equal((await a.engine.syncOnce()).converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
   });
 
   test('a folder we moved does not bring back an item another device deleted first, even across a restart', async () => {

@@ -100,13 +100,12 @@ export class RemoteFeed {
     const { provider, index } = this.opts;
     const maxPages = this.opts.maxPagesPerRefresh ?? MAX_PAGES_PER_REFRESH;
     let cursor = index.remoteCursor();
-    const afterReset = cursor === undefined;
     const mentioned = new Set<PathKey>();
     let page = cursor === undefined ? await this.listFromScratch() : await provider.listContinue(cursor);
     for (let pages = 1; ; pages += 1) {
       for (const change of page.changes) mentioned.add(keyOf(change));
-      await this.apply(page, changed, afterReset && pages === 1);
-      if (!page.hasMore) return this.settleUnmentioned(mentioned, changed, afterReset);
+      await this.apply(page, changed);
+      if (!page.hasMore) return this.settleUnmentioned(mentioned, changed);
       if (page.cursor === cursor) throw new RemoteFeedFault('Dropbox sent the same page of changes again and again (its cursor does not advance); syncing will be retried later');
       if (pages >= maxPages) throw new RemoteFeedFault(`Dropbox kept sending more changes after ${maxPages} pages without an end; syncing will be retried later`);
       cursor = page.cursor;
@@ -128,26 +127,29 @@ export class RemoteFeed {
   }
 
   /**
-   * Expected items the feed had every reason to show and did not, settled by the server: after a
-   * full listing, every write it did not show (put back in case the listing lagged, but another
-   * device may have removed it before the listing); after a move of ours the feed showed, what
-   * the mirror carried along with it (Dropbox lists every item at its new path).
+   * Expected items the feed did not mention, once it is read to the end: one the mirror no longer
+   * shows (a relisting without it, a folder deleted above it, a crash in the middle of either)
+   * or one a move of ours carried along, now that the feed showed that move (Dropbox lists every
+   * item at its new path), is settled by the server. One the mirror still shows costs nothing.
    */
-  private async settleUnmentioned(mentioned: ReadonlySet<PathKey>, changed: Set<PathKey>, afterListing: boolean): Promise<void> {
+  private async settleUnmentioned(mentioned: ReadonlySet<PathKey>, changed: Set<PathKey>): Promise<void> {
     const settled: RemoteChange[] = [];
     for (const [key, entry] of [...this.committed]) {
       if (entry.expect !== 'present' || mentioned.has(key)) continue;
       const carriedAndShown = entry.movedWith !== undefined && !this.committed.has(entry.movedWith);
-      if (!afterListing && !carriedAndShown) continue;
+      const mirrored = this.opts.index.getRemote(key);
+      if (!carriedAndShown && mirrored && confirms(entry, { kind: 'upsert', item: mirrored })) continue;
       const now = await this.ask(key, entry.item.path);
       if (confirms(entry, now)) {
+        // The feed is behind (put it back), or the move really carried it (its new rev, and no guess any more).
         if (carriedAndShown) this.remember([[key, undefined]]);
+        if (carriedAndShown || !mirrored) settled.push(now);
         continue;
       }
       this.expectFromServer(key, now);
       settled.push(now);
-      changed.add(key);
     }
+    for (const change of settled) changed.add(keyOf(change));
     if (settled.length > 0) this.writeMirror(settled);
   }
 
@@ -160,48 +162,23 @@ export class RemoteFeed {
     }
   }
 
-  /**
-   * One page, with what contradicts a write the feed has not shown yet settled by the server, in
-   * one transaction. `afterReset`: the mirror was just emptied, so every unconfirmed write is put back.
-   */
-  private async apply(page: ChangePage, changed: Set<PathKey>, afterReset: boolean): Promise<void> {
+  /** One page, with what contradicts a write the feed has not shown yet settled by the server, in one transaction. */
+  private async apply(page: ChangePage, changed: Set<PathKey>): Promise<void> {
     const { index } = this.opts;
     const accepted: RemoteChange[] = [];
-    const deleted: PathKey[] = [];
-    const accept = (change: RemoteChange): void => {
-      const key = keyOf(change);
-      if (isRealChange(index.getRemote(key), change)) changed.add(key);
-      accepted.push(change);
-      if (change.kind !== 'upsert' || change.item.kind === 'file') deleted.push(key);
-    };
     for (const change of page.changes) {
       const believed = await this.settle(change);
-      if (believed) accept(believed);
-    }
-    // A delete of a folder above an unconfirmed write (or a file replacing it) takes it along
-    // unless it survived (the feed is behind): the server says which.
-    for (const [key, entry] of [...this.committed]) {
-      if (entry.expect !== 'present') continue;
-      if (afterReset) {
-        accepted.push({ kind: 'upsert', item: entry.item });
-        continue;
-      }
-      if (!deleted.some((gone) => gone !== key && isSameOrBelow(key, gone))) continue;
-      const now = await this.ask(key, entry.item.path);
-      if (sameState(now, { kind: 'upsert', item: entry.item })) accepted.push(now);
-      else {
-        this.expectFromServer(key, now);
-        if (now.kind === 'upsert') accept(now);
-      }
+      if (isRealChange(index.getRemote(keyOf(believed)), believed)) changed.add(keyOf(believed));
+      accepted.push(believed);
     }
     if (index.applyRemoteChanges(accepted, page.cursor) > 0) this.opts.reported();
   }
 
   /**
-   * The change to mirror for a feed entry: the entry itself, nothing (it is older news than a
-   * write of ours), or the server's current answer when both are out of date.
+   * The change to mirror for a feed entry: the entry itself, what we know instead (the entry is
+   * older news than a write of ours), or the server's current answer when both are out of date.
    */
-  private async settle(change: RemoteChange): Promise<RemoteChange | undefined> {
+  private async settle(change: RemoteChange): Promise<RemoteChange> {
     const key = keyOf(change);
     const entry = this.committed.get(key);
     if (!entry) return change;
@@ -215,7 +192,7 @@ export class RemoteFeed {
       this.remember([[key, undefined]]);
       return change;
     }
-    if (confirms(entry, now)) return undefined;
+    if (confirms(entry, now)) return entry.expect === 'present' ? { kind: 'upsert', item: entry.item } : { kind: 'delete', key };
     this.expectFromServer(key, now);
     return now;
   }
