@@ -359,6 +359,32 @@ describe('recovery and lagging feeds', () => {
     assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
   });
 
+  test('a folder we made that another device deleted and made again loses its old contents here too', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await a.engine.syncOnce();
+    // A feed that does not show our folder yet, but shows what another device put into it.
+    let hideOurFolder = true;
+    hooked.hooks.listContinue = async (cursor, real) => {
+      const page = await real(cursor);
+      return hideOurFolder ? { ...page, changes: page.changes.filter((c) => !(c.kind === 'upsert' && c.item.key === '/a')) } : page;
+    };
+    await mkdir(nodePath.join(a.root, 'a'));
+    await a.engine.syncOnce();
+    const other = world.provider();
+    const theirs = nodePath.join(await world.tempDir('other'), 'd');
+    await writeFile(theirs, 'theirs');
+    await other.upload(theirs, '/a/d', {});
+    await a.engine.syncOnce();
+    assert.equal(await readFile(nodePath.join(a.root, 'a', 'd'), 'utf8'), 'theirs');
+    hideOurFolder = false;
+    await other.delete('/a');
+    await other.createFolder('/a');
+    assert.equal((await a.engine.syncOnce()).converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'a', 'd')), false, 'the delete reached this device');
+    assert.equal(await exists(nodePath.join(a.root, 'a')), true);
+  });
+
   test('a folder we moved does not bring back an item another device deleted first, even across a restart', async () => {
     const hooked = new HookedProvider(world.provider());
     const a = await world.device('alpha', { provider: hooked, live: false });

@@ -167,34 +167,37 @@ export class RemoteFeed {
     const { index } = this.opts;
     const accepted: RemoteChange[] = [];
     for (const change of page.changes) {
-      const believed = await this.settle(change);
-      if (isRealChange(index.getRemote(keyOf(believed)), believed)) changed.add(keyOf(believed));
-      accepted.push(believed);
+      for (const believed of await this.settle(change)) {
+        if (isRealChange(index.getRemote(keyOf(believed)), believed)) changed.add(keyOf(believed));
+        accepted.push(believed);
+      }
     }
     if (index.applyRemoteChanges(accepted, page.cursor) > 0) this.opts.reported();
   }
 
   /**
-   * The change to mirror for a feed entry: the entry itself, what we know instead (the entry is
-   * older news than a write of ours), or the server's current answer when both are out of date.
+   * The changes to mirror for a feed entry: the entry itself, what we know instead (the entry is
+   * older news than a write of ours), or, when both are out of date, the entry followed by the
+   * server's current answer (the entry did happen: a folder deleted and made again lost its
+   * contents on the way).
    */
-  private async settle(change: RemoteChange): Promise<RemoteChange> {
+  private async settle(change: RemoteChange): Promise<RemoteChange[]> {
     const key = keyOf(change);
     const entry = this.committed.get(key);
-    if (!entry) return change;
+    if (!entry) return [change];
     // A refusal (a name or kind we cannot use) is the feed's last word on the key, whoever wrote it.
     if (change.kind === 'refused' || confirms(entry, change)) {
       this.remember([[key, undefined]]);
-      return change;
+      return [change];
     }
     const now = await this.ask(key, change.kind === 'upsert' ? change.item.path : pathOf(entry, key));
     if (sameState(now, change)) {
       this.remember([[key, undefined]]);
-      return change;
+      return [change];
     }
-    if (confirms(entry, now)) return entry.expect === 'present' ? { kind: 'upsert', item: entry.item } : { kind: 'delete', key };
+    if (confirms(entry, now)) return [entry.expect === 'present' ? { kind: 'upsert', item: entry.item } : { kind: 'delete', key }];
     this.expectFromServer(key, now);
-    return now;
+    return [change, now];
   }
 
   /** The server's answer becomes what the feed must show before it is believed at `key` again. */
