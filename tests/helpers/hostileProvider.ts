@@ -8,10 +8,11 @@ export interface ProviderHooks {
   listContinue?: (cursor: string, real: (cursor: string) => Promise<ChangePage>) => Promise<ChangePage>;
   download?: (relPath: string, destPath: string, opts: DownloadOptions, real: () => Promise<RemoteItem>) => Promise<RemoteItem>;
   upload?: (relPath: string, real: () => Promise<RemoteItem>) => Promise<RemoteItem>;
+  getMetadata?: (relPath: string, real: () => Promise<RemoteItem | undefined>) => Promise<RemoteItem | undefined>;
 }
 
 export class HookedProvider implements RemoteProvider {
-  readonly calls = { listAll: 0, listContinue: 0, upload: 0, download: 0 };
+  readonly calls = { listAll: 0, listContinue: 0, getMetadata: 0, upload: 0, download: 0 };
 
   constructor(private readonly real: RemoteProvider, public hooks: ProviderHooks = {}) {}
 
@@ -45,6 +46,12 @@ export class HookedProvider implements RemoteProvider {
     this.calls.download += 1;
     const real = () => this.real.download(relPath, destPath, opts);
     return this.hooks.download ? this.hooks.download(relPath, destPath, opts, real) : real();
+  }
+
+  getMetadata(relPath: string): Promise<RemoteItem | undefined> {
+    this.calls.getMetadata += 1;
+    const real = () => this.real.getMetadata(relPath);
+    return this.hooks.getMetadata ? this.hooks.getMetadata(relPath, real) : real();
   }
 
   createFolder(relPath: string): Promise<RemoteItem> {

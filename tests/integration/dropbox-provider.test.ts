@@ -220,6 +220,17 @@ test('a 9 MiB file goes up in an upload session, 4 MiB at a time, and downloads 
   assert.ok((await readFile(dest)).equals(data));
 });
 
+test('getMetadata answers what is at a path now: a file, a folder, or nothing', async (t) => {
+  const h = await harness(t);
+  const file = await h.provider.upload(await h.localFile('m', Buffer.from('meta')), '/Doc.txt', {});
+  const folder = await h.provider.createFolder('/Dir');
+  assert.deepEqual(await h.provider.getMetadata('/doc.txt'), file);
+  assert.deepEqual(await h.provider.getMetadata('/Dir'), folder);
+  assert.equal(await h.provider.getMetadata('/missing.txt'), undefined);
+  assert.equal(await h.provider.getMetadata('/Dir/missing/deeper.txt'), undefined);
+  await assert.rejects(h.provider.getMetadata('/../outside'), (err) => err instanceof SyncError && /cannot be used/.test(err.message));
+});
+
 test('update mode: the synced rev replaces, a stale rev is a RemoteConflictError', async (t) => {
   const h = await harness(t);
   const v1 = await h.provider.upload(await h.localFile('v1', Buffer.from('one')), '/doc.txt', {});

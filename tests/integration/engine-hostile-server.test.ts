@@ -4,12 +4,12 @@
 // one-time sync left undone.
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { SyncWorld, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
+import { SyncWorld, contentHashOf, converged, exists, remoteSnapshot, waitFor } from '../helpers/syncHarness.js';
 import { HookedProvider } from '../helpers/hostileProvider.js';
 import { statusLine } from '../../src/main/core/engine/status.js';
-import { VerificationError } from '../../src/main/core/errors.js';
+import { CursorResetError, NetworkError, VerificationError } from '../../src/main/core/errors.js';
 import type { RemoteItem } from '../../src/main/core/engine/model.js';
 import type { ChangePage } from '../../src/main/core/remote/provider.js';
 
@@ -79,6 +79,16 @@ describe('engine state', () => {
     await a.engine.start({ awaitScan: false });
     await within(5_000, a.engine.stop());
     assert.equal(a.engine.getStatus().state, 'stopped');
+  });
+
+  test('a second syncOnce on the same engine sees what another device changed meanwhile', async () => {
+    const a = await world.device('alpha', { live: false });
+    await a.engine.syncOnce();
+    const theirs = nodePath.join(await world.tempDir('other'), 'theirs.txt');
+    await writeFile(theirs, 'theirs');
+    await world.provider().upload(theirs, '/theirs.txt', {});
+    assert.equal((await a.engine.syncOnce()).converged, true);
+    assert.equal(await readFile(nodePath.join(a.root, 'theirs.txt'), 'utf8'), 'theirs');
   });
 
   test('syncOnce lists what it could not sync: failed paths and unsyncable local items, not symlinks', async () => {
@@ -205,6 +215,214 @@ describe('recovery and lagging feeds', () => {
     await a.engine.syncOnce();
     assert.equal(await readFile(nodePath.join(a.root, 'new.txt'), 'utf8'), 'hello');
     assert.equal(hooked.calls.upload, 1);
+    assert.equal(hooked.calls.getMetadata, 0, 'a feed that only omits the upload costs no extra call');
+  });
+
+  /** Another device changes /x.txt right after our upload of it, before our feed showed that upload. */
+  async function racedByAnotherDevice(hooked: HookedProvider, change: 'delete' | 'edit'): Promise<void> {
+    const other = world.provider();
+    const theirs = nodePath.join(await world.tempDir('other'), 'x.txt');
+    await writeFile(theirs, 'their edit');
+    let raced = false;
+    hooked.hooks.upload = async (relPath, real) => {
+      const ours = await real();
+      if (relPath === '/x.txt' && !raced) {
+        raced = true;
+        if (change === 'delete') await other.delete('/x.txt');
+        else await other.upload(theirs, '/x.txt', { parentRev: ours.rev });
+      }
+      return ours;
+    };
+  }
+
+  for (const change of ['delete', 'edit'] as const) {
+    test(`another device's ${change} right after our upload is applied by the same one-time sync`, async () => {
+      const hooked = new HookedProvider(world.provider());
+      const a = await world.device('alpha', { provider: hooked, live: false });
+      await a.engine.syncOnce();
+      await racedByAnotherDevice(hooked, change);
+      await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+      const result = await a.engine.syncOnce();
+      assert.equal(result.converged, true);
+      const remote = await remoteSnapshot(world);
+      if (change === 'delete') {
+        assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
+        assert.equal(remote['x.txt'], undefined);
+      } else {
+        assert.equal(await readFile(nodePath.join(a.root, 'x.txt'), 'utf8'), 'their edit');
+        assert.equal(remote['x.txt'], contentHashOf(Buffer.from('their edit')));
+      }
+      assert.equal(hooked.calls.upload, 1);
+    });
+
+    test(`a live engine applies another device's ${change} right after our upload without further changes`, async () => {
+      const hooked = new HookedProvider(world.provider());
+      const a = await world.device('alpha', { provider: hooked });
+      await racedByAnotherDevice(hooked, change);
+      await a.engine.start();
+      await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+      const path = nodePath.join(a.root, 'x.txt');
+      if (change === 'delete') await waitFor('the delete applied', async () => hooked.calls.upload === 1 && !(await exists(path)), 5_000);
+      else await waitFor('the edit applied', async () => (await exists(path)) && (await readFile(path, 'utf8')) === 'their edit', 5_000);
+      assert.equal(hooked.calls.upload, 1);
+    });
+  }
+
+  test('a first sync whose Dropbox folder another device creates meanwhile lists it instead of failing', async () => {
+    const hooked = new HookedProvider(world.provider());
+    let raced = false;
+    hooked.hooks.listAll = async (real) => {
+      if (raced) return real();
+      raced = true;
+      // Not there yet; another device's first sync creates it before ours does.
+      const missing = await real().then(() => assert.fail('the synced folder existed already'), (err: unknown) => err);
+      await world.provider().createFolder('');
+      throw missing;
+    };
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await writeFile(nodePath.join(a.root, 'mine.txt'), 'mine');
+    const result = await a.engine.syncOnce();
+    assert.equal(result.converged, true);
+    assert.deepEqual(Object.keys(await remoteSnapshot(world)), ['mine.txt']);
+  });
+
+  test('retryNow during the run in which a path failed retries it in that run', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false, offlineRetryMs: 60_000 });
+    await a.engine.syncOnce();
+    let failing = true;
+    hooked.hooks.upload = (relPath, real) => (failing ? Promise.reject(new VerificationError(relPath, undefined, '', 'cut short')) : real());
+    // The failed upload makes the run look at the server again: the user presses Retry meanwhile.
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (failing && a.index.errors().length > 0) {
+        failing = false;
+        a.engine.retryNow('/stuck.txt');
+      }
+      return real(cursor);
+    };
+    await writeFile(nodePath.join(a.root, 'stuck.txt'), 'stuck');
+    const result = await a.engine.syncOnce();
+    assert.equal(failing, false, 'the upload failed once');
+    assert.equal(result.converged, true);
+    assert.equal(hooked.calls.upload, 2);
+    assert.equal((await remoteSnapshot(world))['stuck.txt'], contentHashOf(Buffer.from('stuck')));
+    assert.deepEqual(a.index.errors(), []);
+  });
+
+  test('after a cursor reset, an upload the feed never showed and another device deleted is not put back', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await a.engine.syncOnce();
+    let feed: 'lagging' | 'reset' | 'real' = 'lagging';
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (feed === 'real') return real(cursor);
+      if (feed === 'lagging') return { changes: [], cursor, hasMore: false };
+      feed = 'real';
+      throw new CursorResetError('reset');
+    };
+    await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+    await a.engine.syncOnce();
+    await world.provider().delete('/x.txt');
+    feed = 'reset';
+    const result = await a.engine.syncOnce();
+    assert.equal(result.converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
+    assert.equal(hooked.calls.upload, 1);
+  });
+
+  test('a relisting cut short by a failure does not keep an upload another device deleted', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await a.engine.syncOnce();
+    let feed: 'lagging' | 'reset' | 'cut' | 'real' = 'lagging';
+    hooked.hooks.listContinue = async (cursor, real) => {
+      if (feed === 'lagging') return { changes: [], cursor, hasMore: false };
+      if (feed === 'reset') {
+        feed = 'cut';
+        throw new CursorResetError('reset');
+      }
+      if (feed === 'cut') {
+        feed = 'real';
+        throw new NetworkError('connection lost in the middle of the listing');
+      }
+      return real(cursor);
+    };
+    // The relisting's first page says more follows, so the failure lands between its pages.
+    hooked.hooks.listAll = async (real) => ({ ...(await real()), hasMore: true });
+    await writeFile(nodePath.join(a.root, 'x.txt'), 'ours');
+    await a.engine.syncOnce();
+    await world.provider().delete('/x.txt');
+    feed = 'reset';
+    await assert.rejects(a.engine.syncOnce(), NetworkError);
+    assert.equal(feed, 'real');
+    assert.equal((await a.engine.syncOnce()).converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'x.txt')), false, 'the delete reached this device');
+  });
+
+  test('a folder we made that another device deleted and made again loses its old contents here too', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await a.engine.syncOnce();
+    // A feed that does not show our folder yet, but shows what another device put into it.
+    let hideOurFolder = true;
+    hooked.hooks.listContinue = async (cursor, real) => {
+      const page = await real(cursor);
+      return hideOurFolder ? { ...page, changes: page.changes.filter((c) => !(c.kind === 'upsert' && c.item.key === '/a')) } : page;
+    };
+    await mkdir(nodePath.join(a.root, 'a'));
+    await a.engine.syncOnce();
+    const other = world.provider();
+    const theirs = nodePath.join(await world.tempDir('other'), 'd');
+    await writeFile(theirs, 'theirs');
+    await other.upload(theirs, '/a/d', {});
+    await a.engine.syncOnce();
+    assert.equal(await readFile(nodePath.join(a.root, 'a', 'd'), 'utf8'), 'theirs');
+    hideOurFolder = false;
+    await other.delete('/a');
+    await other.createFolder('/a');
+    assert.equal((await a.engine.syncOnce()).converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'a', 'd')), false, 'the delete reached this device');
+    assert.equal(await exists(nodePath.join(a.root, 'a')), true);
+  });
+
+  test('a folder we moved does not bring back an item another device deleted first, even across a restart', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await mkdir(nodePath.join(a.root, 'd'));
+    await writeFile(nodePath.join(a.root, 'd', 'x.txt'), 'x');
+    await writeFile(nodePath.join(a.root, 'd', 'y.txt'), 'y');
+    await a.engine.syncOnce();
+    // Our feed lags: the delete of d/x.txt is not seen before we move d (carrying x.txt in the mirror).
+    hooked.hooks.listContinue = async (cursor) => ({ changes: [], cursor, hasMore: false });
+    await world.provider().delete('/d/x.txt');
+    await rename(nodePath.join(a.root, 'd'), nodePath.join(a.root, 'e'));
+    await a.engine.syncOnce();
+    assert.deepEqual(Object.keys(await remoteSnapshot(world)).sort(), ['e', 'e/y.txt']);
+    await world.stopDevice(a);
+    const again = await world.device('alpha', { root: a.root, live: false });
+    assert.equal((await again.engine.syncOnce()).converged, true);
+    assert.equal(await exists(nodePath.join(a.root, 'e', 'x.txt')), false, 'the delete reached this device');
+    assert.equal(await readFile(nodePath.join(a.root, 'e', 'y.txt'), 'utf8'), 'y');
+  });
+
+  test('a local rename racing an edit on Dropbox keeps the edit: downloaded, never overwritten by the renamed copy', async () => {
+    const hooked = new HookedProvider(world.provider());
+    const a = await world.device('alpha', { provider: hooked, live: false });
+    await writeFile(nodePath.join(a.root, 'f'), 'agreed');
+    await a.engine.syncOnce();
+    const synced = a.index.getRemote('/f')!;
+    // Our feed lags: the edit on Dropbox is not seen before we move f (which carries the edit along).
+    let lagging = true;
+    hooked.hooks.listContinue = async (cursor, real) => (lagging ? { changes: [], cursor, hasMore: false } : real(cursor));
+    const theirs = nodePath.join(await world.tempDir('other'), 'f');
+    await writeFile(theirs, 'their edit');
+    await world.provider().upload(theirs, '/f', { parentRev: synced.rev });
+    await rename(nodePath.join(a.root, 'f'), nodePath.join(a.root, 'e'));
+    await a.engine.syncOnce();
+    lagging = false;
+    await a.engine.syncOnce();
+    assert.equal(await readFile(nodePath.join(a.root, 'e'), 'utf8'), 'their edit');
+    assert.deepEqual(await remoteSnapshot(world), { e: contentHashOf(Buffer.from('their edit')) });
   });
 
   test('a stale page still showing the old rev does not roll back an acknowledged upload', async () => {

@@ -1,15 +1,12 @@
 // The simulation's fuzz runner: `npm run fuzz -- --seeds N [--start S]` runs many seeds and
 // prints progress and each failure with a short trace; `npm run fuzz -- --seed S --trace` replays
-// one seed and prints its whole trace. `--steps N` and `--devices N` change the run's size;
-// `--include a,b` also runs those op kinds held back for known engine bugs (see knownBugs.ts),
-// `--all-bugs` all of them.
+// one seed and prints its whole trace. `--steps N` and `--devices N` change the run's size.
 import { parseArgs } from 'node:util';
 import type { SimResult } from './simulation.js';
 
 // See engine-sim.test.ts: the engine's trash must land where the oracle can read it.
 process.env.XDG_DATA_HOME = '/dev/null/twinfold-sim-no-os-trash';
 const { runSimulation } = await import('./simulation.js');
-const { KNOWN_BUGS } = await import('./knownBugs.js');
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +16,6 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     devices: { type: 'string' },
     trace: { type: 'boolean', default: false },
-    'all-bugs': { type: 'boolean', default: false },
-    include: { type: 'string' },
   },
 });
 
@@ -42,26 +37,15 @@ const count = values.seed !== undefined ? 1 : positive('seeds', values.seeds)!;
 function report(result: SimResult): void {
   console.log(`\nFAIL seed ${result.seed}: ${result.failure}`);
   if (!values.trace) console.log(result.trace.slice(-30).map((l) => `  ${l}`).join('\n'));
-  const extra = [steps ? `--steps ${steps}` : '', devices ? `--devices ${devices}` : '', included.size > 0 ? `--include ${[...included].join(',')}` : ''];
+  const extra = [steps ? `--steps ${steps}` : '', devices ? `--devices ${devices}` : ''];
   console.log(`  replay: npm run fuzz -- --seed ${result.seed} --trace ${extra.filter((e) => e !== '').join(' ')}`.trimEnd());
 }
-
-/** The known-bug exclusions in force: all of KNOWN_BUGS minus what --include or --all-bugs names. */
-const included = new Set(values['all-bugs'] ? Object.keys(KNOWN_BUGS) : (values.include ?? '').split(',').filter((k) => k !== ''));
-for (const name of included) {
-  if (!(name in KNOWN_BUGS)) {
-    console.error(`--include: unknown kind ${JSON.stringify(name)}; known: ${Object.keys(KNOWN_BUGS).join(', ')}`);
-    process.exit(2);
-  }
-}
-const knownBugs = Object.fromEntries(Object.entries(KNOWN_BUGS).filter(([name]) => !included.has(name)));
 
 const failed: number[] = [];
 const started = Date.now();
 for (let seed = first; seed < first + count; seed++) {
   const result = await runSimulation({
     seed,
-    knownBugs,
     ...(steps !== undefined ? { steps } : {}),
     ...(devices !== undefined ? { devices } : {}),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),

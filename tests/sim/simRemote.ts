@@ -6,11 +6,11 @@
 import { writeFile } from 'node:fs/promises';
 import type { RemoteItem } from '../../src/main/core/engine/model.js';
 import { contentHashOf } from '../../src/main/core/contentHash.js';
-import { NetworkError, RateLimitError, ServerError, VerificationError } from '../../src/main/core/errors.js';
+import { NetworkError, RateLimitError, RemoteNotFoundError, ServerError, VerificationError } from '../../src/main/core/errors.js';
 import { pathLower } from '../../src/main/core/paths.js';
 import type { ChangePage, DownloadOptions, RemoteAccount, RemoteProvider, UploadOptions } from '../../src/main/core/remote/provider.js';
 import { mapHttpFailure } from '../../src/main/core/remote/dropbox/errorMapping.js';
-import { RootScope, parseCreatedFolder, parseFileMetadata, parseListPage, parseMovedItem } from '../../src/main/core/remote/dropbox/metadata.js';
+import { RootScope, parseCreatedFolder, parseFileMetadata, parseItemMetadata, parseListPage, parseMovedItem } from '../../src/main/core/remote/dropbox/metadata.js';
 import { dropboxTimestamp } from '../../src/main/core/remote/dropbox/upload.js';
 import { FileSnapshot } from '../../src/main/core/transfer/fileSnapshot.js';
 import { decodeCursor, encodeCursor, type CursorState } from '../../src/emulator/cursors.js';
@@ -75,7 +75,7 @@ export function pathArg(dropboxPath: string): PathArg {
   return { kind: 'path', components: dropboxPath === '' ? [] : dropboxPath.slice(1).split('/') };
 }
 
-export type CallName = 'listAll' | 'listContinue' | 'upload' | 'download' | 'createFolder' | 'delete' | 'move';
+export type CallName = 'listAll' | 'listContinue' | 'getMetadata' | 'upload' | 'download' | 'createFolder' | 'delete' | 'move';
 
 /** Decides, per provider call, what goes wrong; see Simulation for the implementation. */
 export interface CallHooks {
@@ -164,6 +164,17 @@ export class SimProvider implements RemoteProvider {
   async waitForChanges(cursor: string): Promise<{ changes: boolean }> {
     const state = decodeCursor(cursor, this.server.ns.instanceId);
     return { changes: checkCursor(this.server.ns, state) !== 'ok' || changesSince(this.server.ns, state).length > 0 };
+  }
+
+  async getMetadata(relPath: string): Promise<RemoteItem | undefined> {
+    try {
+      return await this.call('getMetadata', 'files/get_metadata', relPath, () =>
+        parseItemMetadata(this.server.ns.getMetadata(pathArg(this.scope.toDropbox(relPath)), false), this.scope, relPath),
+      );
+    } catch (err) {
+      if (err instanceof RemoteNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   async upload(localAbsPath: string, relPath: string, opts: UploadOptions): Promise<RemoteItem> {

@@ -17,31 +17,12 @@ import { FolderDisk, simBaseDir, type DeviceDisk, type DiskEntry } from './devic
 import { Prng } from './prng.js';
 import { faultError, pathArg, REMOTE_ROOT, SimProvider, SimServer, type CallHooks, type CallName } from './simRemote.js';
 
-/**
- * Op kinds held back because they trip a known, reported engine bug. Each is switched off (false)
- * once the fix has landed; see engine-sim.test.ts for which bug each one stands for.
- */
-export interface KnownBugs {
-  /** Users rename an item to a case variant of its own name. */
-  caseOnlyRename?: boolean;
-  /**
-   * Names that Dropbox sees as one but are spelled differently (case, NFC vs NFD), so a device
-   * can spell an item differently from Dropbox.
-   */
-  spellingVariants?: boolean;
-  /** Devices make their first listing while the synced folder does not exist on Dropbox yet. */
-  concurrentFirstSync?: boolean;
-  /** Users rename files (folders are still renamed). */
-  fileRename?: boolean;
-}
-
 export interface SimOptions {
   seed: number;
   /** Number of devices (default 2 or 3, chosen by the seed). */
   devices?: number;
   /** Scheduler steps before healing (default 30). */
   steps?: number;
-  knownBugs?: KnownBugs;
   /** Breaks the in-process Dropbox on purpose (uploads overwrite whatever is there): the oracle's self-test. */
   brokenRemote?: boolean;
   /** Receives every trace line as it happens (replay with --trace). */
@@ -64,7 +45,6 @@ const MAX_HEAL_ROUNDS = 8;
 /** A safety net for a hanging pass (an engine deadlock); everything else waits on events. */
 const PASS_WATCHDOG_MS = 20_000;
 const NAMES = ['a.txt', 'A.txt', 'b.txt', 'B.TXT', 'caf\u00e9.txt', 'cafe\u0301.txt', 'd', 'D', 'e'];
-const PLAIN_NAMES = ['a.txt', 'b.txt', 'c.txt', 'd', 'e', 'f'];
 
 interface Device {
   name: string;
@@ -93,7 +73,6 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
 class Simulation {
   private readonly rng: Prng;
-  private readonly bugs: KnownBugs;
   private readonly server: SimServer;
   private readonly devices: Device[] = [];
   private readonly trace: string[] = [];
@@ -113,10 +92,9 @@ class Simulation {
 
   constructor(private readonly opts: SimOptions, private readonly base: string) {
     this.rng = new Prng(opts.seed);
-    this.bugs = opts.knownBugs ?? {};
     this.server = new SimServer(() => this.clock, this.rng.chance(0.5));
     this.pageLimit = this.rng.chance(0.5) ? this.rng.int(1, 4) : 2000;
-    this.names = this.bugs.spellingVariants ? PLAIN_NAMES : NAMES;
+    this.names = NAMES;
   }
 
   result(): SimResult {
@@ -148,7 +126,6 @@ class Simulation {
       this.devices.push(this.startDevice(name, disk));
     }
     this.log(`seed ${this.opts.seed}: ${count} devices, page limit ${this.pageLimit}`);
-    if (this.bugs.concurrentFirstSync) this.server.ns.createFolder(pathArg(REMOTE_ROOT), false);
     const steps = this.opts.steps ?? 30;
     for (this.step = 1; this.step <= steps && !this.failure; this.step++) {
       this.clock += this.rng.int(1, 5) * 1000;
@@ -265,8 +242,8 @@ class Simulation {
 
   /** The scheduler's say at a provider call: crash, user edits racing the engine, faults. */
   private async atCall(device: Device, call: CallName, rel: string, when: 'before' | 'after'): Promise<void> {
-    if (this.phase !== 'chaos') return;
     this.log(`  ${device.name} ${when} ${call} ${rel}`);
+    if (this.phase !== 'chaos') return;
     if (device.crash && this.rng.chance(0.04)) {
       this.log(`  ${device.name}: CRASH ${when} ${call} ${rel}`);
       device.crash();
@@ -334,7 +311,7 @@ class Simulation {
     const files = entries.filter((e) => e.kind === 'file');
     const folders = entries.filter((e) => e.kind === 'folder');
     const parents = ['', ...all.filter((f) => f.kind === 'folder' && depth(f.path) < 2).map((f) => f.path)];
-    const kind = this.rng.weighted({ create: 3, edit: 3, delete: 1.5, rename: 1.5, mkdir: 1, rmdir: 0.5, caseRename: this.bugs.caseOnlyRename ? 0 : 1 });
+    const kind = this.rng.weighted({ create: 3, edit: 3, delete: 1.5, rename: 1.5, mkdir: 1, rmdir: 0.5, caseRename: 1 });
     const exists = (p: string): boolean => all.some((e) => e.path === p);
     const who = `${device.name}`;
     switch (kind) {
@@ -364,9 +341,8 @@ class Simulation {
         return this.log(`${who} user delete ${file.path} (${file.content})`);
       }
       case 'rename': {
-        const movable = this.bugs.fileRename ? folders : entries;
-        if (movable.length === 0) return;
-        const item = this.rng.pick(movable);
+        if (entries.length === 0) return;
+        const item = this.rng.pick(entries);
         const targets = parents.filter((p) => p !== item.path && !p.startsWith(`${item.path}/`));
         const to = `${this.rng.pick(targets)}/${this.pickName()}`;
         const done = disk.rename(item.path, to);

@@ -52,26 +52,51 @@ test('a failed path waits its backoff, then the scheduler says it is due', () =>
   const clock = new FakeClock();
   let due = 0;
   const scheduler = new Scheduler(clock, policy, () => (due += 1));
-  scheduler.recordPathFailure('/a', { path: '/a', message: 'x', transient: true });
+  scheduler.recordPathFailure(['/a'], { path: '/a', message: 'x', transient: true });
   assert.equal(scheduler.isWaiting('/a'), true);
   clock.advance(999);
   assert.deepEqual([scheduler.isWaiting('/a'), due], [true, 0]);
   clock.advance(1);
   assert.deepEqual([scheduler.isWaiting('/a'), due], [false, 1]);
-  scheduler.recordPathFailure('/a', { path: '/a', message: 'x', transient: true });
+  scheduler.recordPathFailure(['/a'], { path: '/a', message: 'x', transient: true });
   assert.equal(scheduler.failed().get('/a')?.retryAt, 1_000 + 2_000);
 });
 
 test('after server trouble, a success wakes transient failures only, once', () => {
   const clock = new FakeClock();
   const scheduler = new Scheduler(clock, policy, () => {});
-  scheduler.recordPathFailure('/transient', { path: '/transient', message: 'cut short', transient: true });
-  scheduler.recordPathFailure('/bad name', { path: '/bad name', message: 'name', transient: false });
+  scheduler.recordPathFailure(['/transient'], { path: '/transient', message: 'cut short', transient: true });
+  scheduler.recordPathFailure(['/bad name'], { path: '/bad name', message: 'name', transient: false });
   scheduler.serverRecovered();
   assert.equal(scheduler.isWaiting('/transient'), true, 'no trouble recorded: nothing to recover from');
   scheduler.serverTrouble();
   scheduler.serverRecovered();
   assert.deepEqual([scheduler.isWaiting('/transient'), scheduler.isWaiting('/bad name')], [false, true]);
+});
+
+test('a path that failed in this run waits for the next run, unless something makes it due now', () => {
+  // [what happens, then: is /a waiting, is /b waiting] for an op on /a and /b that failed.
+  const rows: [string, (scheduler: Scheduler, clock: FakeClock) => void, [boolean, boolean]][] = [
+    ['nothing', () => {}, [true, true]],
+    ['its backoff passed (timer)', (_s, clock) => clock.advance(1_000), [false, false]],
+    ['retryNow for it', (s) => s.retryNow('/a'), [false, false]],
+    ['retryNow for all', (s) => s.retryNow(), [false, false]],
+    ['a fresh change at it', (s) => s.forget(['/a']), [false, false]],
+    ['a fresh change at the other key of its op', (s) => s.forget(['/b']), [true, true]],
+    ['the server back after trouble', (s) => {
+      s.serverTrouble();
+      s.serverRecovered();
+    }, [false, false]],
+    ['a new run: the backoff still holds', (s) => s.startRun(), [true, false]],
+  ];
+  for (const [what, event, waiting] of rows) {
+    const clock = new FakeClock();
+    const scheduler = new Scheduler(clock, policy, () => {});
+    scheduler.startRun();
+    scheduler.recordPathFailure(['/a', '/b'], { path: '/a', message: 'x', transient: true });
+    event(scheduler, clock);
+    assert.deepEqual([scheduler.isWaiting('/a'), scheduler.isWaiting('/b')], waiting, what);
+  }
 });
 
 test('sleep ends at its time, or early on retryNow and stop', async () => {

@@ -27,7 +27,7 @@ const tableNames = (db: Database.Database): string[] =>
   db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
 const schemaSql = (db: Database.Database): string[] => db.prepare<[], string>('SELECT sql FROM sqlite_schema ORDER BY name').pluck().all();
 
-const TABLES = ['activity', 'errors', 'hash_cache', 'meta', 'remote', 'remote_cursor', 'remote_held', 'synced'];
+const TABLES = ['activity', 'errors', 'hash_cache', 'meta', 'remote', 'remote_cursor', 'remote_expected', 'remote_held', 'synced'];
 
 test('open creates private parent directories, WAL mode and the newest schema', () => {
   const base = join(root, `case-${++seq}`);

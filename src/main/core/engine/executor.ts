@@ -100,6 +100,16 @@ export class Executor {
     return resolveInsideRoot(this.deps.localRoot, localPath);
   }
 
+  /**
+   * The plan replaces or trashes a local file only when it is the merge base's version; the local
+   * tree may have been refreshed since planning (by an earlier op of the pass), so a file that is
+   * not that version now holds an edit the plan never saw.
+   */
+  private assertMergeBase(item: LocalItem, localPath: string): void {
+    const synced = this.deps.index.getSynced(item.key);
+    if (item.kind !== 'file' || synced?.kind !== 'file' || synced.contentHash !== item.contentHash) throw new LocalChangedError(localPath);
+  }
+
   /** The local item at `key`, if it is still the one the plan saw at `localPath`. */
   private plannedLocal(key: string, localPath: string): LocalItem | undefined {
     const item = this.deps.local.get(key);
@@ -135,7 +145,7 @@ export class Executor {
     const { provider, index, local, stateDir } = this.deps;
     const finalPath = this.abs(op.localPath);
     const planned = this.plannedLocal(op.key, op.localPath);
-    if (planned?.kind === 'folder') throw new LocalChangedError(op.localPath);
+    if (planned) this.assertMergeBase(planned, op.localPath);
     const temp = await tempPathFor(stateDir);
     const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.remotePath, direction: 'down', bytes, total }, false);
     let remote: RemoteItem;
@@ -247,8 +257,10 @@ export class Executor {
       index.deleteSyncedSubtree(op.key);
       return;
     }
-    if (planned.kind === 'file') await this.assertLocalUnchanged(this.abs(op.localPath), op.localPath, planned);
-    else await this.assertSubtreeUnchanged(op);
+    if (planned.kind === 'file') {
+      this.assertMergeBase(planned, op.localPath);
+      await this.assertLocalUnchanged(this.abs(op.localPath), op.localPath, planned);
+    } else await this.assertSubtreeUnchanged(op);
     const where = await this.trashExactly(op);
     await local.refresh([op.localPath]);
     index.deleteSyncedSubtree(op.key);

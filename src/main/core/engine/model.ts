@@ -34,6 +34,14 @@ export interface RemoteItem {
   clientModified?: string;
 }
 
+/**
+ * What the server is known to hold at a key and the change feed has not shown yet: a write we
+ * committed (present with this rev/id, or gone), or the server's own answer to a feed that
+ * contradicted one. `movedWith`: not acknowledged itself but carried along by the move of that
+ * folder (a guess from the mirror).
+ */
+export type RemoteExpectation = { expect: 'present'; item: RemoteItem; movedWith?: PathKey } | { expect: 'absent' };
+
 /** Which side deliberately kept a deletion unsynced (deletion policy `keep`). */
 export type KeptDeletion = 'local' | 'remote';
 

@@ -33,6 +33,12 @@ export interface PathFailure {
 
 export class Scheduler {
   private readonly failures = new Map<PathKey, PathFailure>();
+  /**
+   * Keys of ops that failed in the current run, to the key their failure is recorded under: not
+   * tried again before the run ends unless something makes that failure due (its timer, a
+   * retryNow, a fresh change, the server back), so one run cannot spin on one bad path.
+   */
+  private readonly failedThisRun = new Map<PathKey, PathKey>();
   private runFailures = 0;
   private cancelRetryTimer: (() => void) | undefined;
   private readonly sleepers = new Set<() => void>();
@@ -49,7 +55,15 @@ export class Scheduler {
 
   // ---- failed paths ----
 
-  recordPathFailure(key: PathKey, failure: { path: string; message: string; transient: boolean }): PathFailure {
+  /** A run starts: what failed in the previous one may be tried once its backoff has passed. */
+  startRun(): void {
+    this.failedThisRun.clear();
+  }
+
+  /** The op on `keys` failed; its failure is recorded under the first. */
+  recordPathFailure(keys: readonly PathKey[], failure: { path: string; message: string; transient: boolean }): PathFailure {
+    const key = keys[0]!;
+    for (const k of keys) this.failedThisRun.set(k, key);
     const attempts = (this.failures.get(key)?.attempts ?? 0) + 1;
     const entry = { ...failure, attempts, retryAt: this.clock.now() + backoffDelay(this.policy, attempts, !failure.transient) };
     this.failures.set(key, entry);
@@ -61,8 +75,9 @@ export class Scheduler {
     this.failures.delete(key);
   }
 
-  /** A path still waiting out its backoff must not be tried now. */
+  /** A path still waiting out its backoff, or that failed in this run, must not be tried now. */
   isWaiting(key: PathKey): boolean {
+    if (this.failedThisRun.has(key)) return true;
     const failure = this.failures.get(key);
     return failure !== undefined && failure.retryAt > this.clock.now();
   }
@@ -77,7 +92,10 @@ export class Scheduler {
 
   /** Something really changed at these keys (a local edit, a new remote rev): a fresh try, no backoff. */
   forget(keys: Iterable<PathKey>): void {
-    for (const key of keys) this.failures.delete(key);
+    for (const key of keys) {
+      this.failures.delete(key);
+      this.dueThisRun(key);
+    }
   }
 
   /**
@@ -89,8 +107,10 @@ export class Scheduler {
     this.troubled = false;
     const now = this.clock.now();
     let woke = false;
-    for (const failure of this.failures.values()) {
-      if (failure.transient && failure.retryAt > now) {
+    for (const [key, failure] of this.failures) {
+      if (!failure.transient) continue;
+      this.dueThisRun(key);
+      if (failure.retryAt > now) {
         failure.retryAt = now;
         woke = true;
       }
@@ -105,8 +125,13 @@ export class Scheduler {
 
   /** retryNow(): every path (or one) is due now, and every backoff sleep ends. */
   retryNow(key?: PathKey): void {
-    if (key === undefined) this.failures.clear();
-    else this.failures.delete(key);
+    if (key === undefined) {
+      this.failures.clear();
+      this.failedThisRun.clear();
+    } else {
+      this.failures.delete(key);
+      this.dueThisRun(key);
+    }
     this.runFailures = 0;
     for (const wake of [...this.sleepers]) wake();
   }
@@ -150,6 +175,11 @@ export class Scheduler {
     for (const wake of [...this.sleepers]) wake();
   }
 
+  /** The failure recorded under `key` may be tried again in the current run. */
+  private dueThisRun(key: PathKey): void {
+    for (const [k, recordedUnder] of this.failedThisRun) if (recordedUnder === key) this.failedThisRun.delete(k);
+  }
+
   private armRetryTimer(): void {
     if (this.stopped) return;
     this.cancelRetryTimer?.();
@@ -158,6 +188,7 @@ export class Scheduler {
     if (!Number.isFinite(next)) return;
     this.cancelRetryTimer = this.clock.setTimer(() => {
       this.cancelRetryTimer = undefined;
+      for (const [key, failure] of this.failures) if (failure.retryAt <= this.clock.now()) this.dueThisRun(key);
       this.onDue();
     }, Math.max(0, next - this.clock.now()));
   }

@@ -7,7 +7,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { DeletionPolicy, PathKey } from './model.js';
+import type { DeletionPolicy } from './model.js';
 import { Executor } from './executor.js';
 import { LocalTree } from './localTree.js';
 import type { EngineStatus, PauseReason } from './status.js';
@@ -217,6 +217,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** Syncs until local, remote and synced are equal once, then resolves. Used by `--once`. */
   async syncOnce(): Promise<{ converged: boolean; status: EngineStatus; unsynced: UnsyncedItem[] }> {
     await this.prepare(true);
+    // Like the local scan in prepare: a one-time sync looks at Dropbox too, even after an earlier one.
+    this.remoteDirty = true;
     this.state.update({ lifecycle: 'running' });
     const converged = await this.runUntilEqual();
     const status = this.getStatus();
@@ -357,7 +359,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   /** One run: bring in remote and local news, then plan and execute passes until nothing is left. */
   private async runUntilEqual(): Promise<boolean> {
-    const failedThisRun = new Set<PathKey>();
+    this.scheduler.startRun();
     this.state.update({ busy: true });
     try {
       for (let pass = 0; pass < MAX_PASSES_PER_RUN; pass += 1) {
@@ -365,7 +367,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         await this.refreshRemote();
         await this.refreshLocal();
         const caseConflicts = await this.problems.handle();
-        const next = this.pass.plan(failedThisRun, caseConflicts);
+        const next = this.pass.plan(caseConflicts);
         if ('leaving' in next) {
           await this.root.assertIntact();
           await leaveExcluded(this.leaveDeps(), next.leaving.excluded, next.leaving.presentRoots);
@@ -379,7 +381,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
           return true;
         }
         if (this.held()) return false;
-        await this.pass.run(ops, synced, failedThisRun);
+        await this.pass.run(ops, synced);
       }
       throw new Error(`the folders did not settle after ${MAX_PASSES_PER_RUN} passes; syncing will be retried`);
     } catch (err) {

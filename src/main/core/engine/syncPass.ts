@@ -69,7 +69,7 @@ export class SyncPass {
    * lie below excluded folders (a folder just became excluded), that split comes back as `leaving`
    * instead, and nothing is planned until they are dealt with.
    */
-  plan(failedThisRun: ReadonlySet<PathKey>, caseConflicts: CaseConflict[]): Planned {
+  plan(caseConflicts: CaseConflict[]): Planned {
     const { index, exclusions, scheduler, local } = this.deps;
     const syncedSplit = exclusions.split(index.allSynced());
     if (syncedSplit.excluded.size > 0) return { leaving: syncedSplit };
@@ -91,14 +91,14 @@ export class SyncPass {
     const unknown = [...local.unknownKeys(), ...index.remoteUnknownKeys()];
     const safe = ops.filter((op) =>
       keysOfOp(op).every((key) => {
-        if (failedThisRun.has(key) || scheduler.isWaiting(key)) return false;
+        if (scheduler.isWaiting(key)) return false;
         return !unknown.some((u) => isSameOrBelow(u, key) || isSameOrBelow(key, u));
       }),
     );
     return { ops: safe, synced };
   }
 
-  async run(ops: Op[], synced: Tree<SyncedItem>, failedThisRun: Set<PathKey>): Promise<void> {
+  async run(ops: Op[], synced: Tree<SyncedItem>): Promise<void> {
     const verdict = this.massDeleteConfirmed ? { blocked: false as const } : checkMassDelete(ops, synced);
     if (verdict.blocked) {
       const where = verdict.side === 'local' ? 'on this computer' : verdict.side === 'remote' ? 'on Dropbox' : 'on both sides';
@@ -112,7 +112,7 @@ export class SyncPass {
     this.deps.state.update({ total: ops.length, done: 0 });
     let done = 0;
     await runPass(ops, this.deps.transferConcurrency, async (op) => {
-      await this.runOne(op, failedThisRun);
+      await this.runOne(op);
       done += 1;
       this.deps.state.update({ done });
     });
@@ -121,16 +121,16 @@ export class SyncPass {
     if (ops.some((op) => op.type !== 'record' && op.type !== 'forget')) this.deps.remoteChanged();
   }
 
-  private async runOne(op: Op, failedThisRun: Set<PathKey>): Promise<void> {
+  private async runOne(op: Op): Promise<void> {
     try {
-      await this.runAndRecord(op, failedThisRun);
+      await this.runAndRecord(op);
     } finally {
       // Bookkeeping ops add no activity entry; everything else may have (done or failed).
       if (op.type !== 'record' && op.type !== 'forget') this.deps.activity();
     }
   }
 
-  private async runAndRecord(op: Op, failedThisRun: Set<PathKey>): Promise<void> {
+  private async runAndRecord(op: Op): Promise<void> {
     const { executor, scheduler, index } = this.deps;
     try {
       await executor.run(op);
@@ -149,11 +149,11 @@ export class SyncPass {
         // A conflict that survives several fresh listings is not a race: report it.
         const seen = (this.remoteRaces.get(err.key) ?? 0) + 1;
         this.remoteRaces.set(err.key, seen);
-        if (seen >= 3) this.recordPathFailure(op, new SyncError({ path: err.path, title: 'Cannot write to Dropbox', message: `Dropbox keeps refusing to write “${err.path}”; it will be retried later.`, retryable: true }), failedThisRun);
+        if (seen >= 3) this.recordPathFailure(op, new SyncError({ path: err.path, title: 'Cannot write to Dropbox', message: `Dropbox keeps refusing to write “${err.path}”; it will be retried later.`, retryable: true }));
         return;
       }
       if (err instanceof SyncError) {
-        this.recordPathFailure(op, err, failedThisRun);
+        this.recordPathFailure(op, err);
         // A write refused because the server changed meanwhile: look at the server again.
         this.deps.remoteChanged();
         return;
@@ -162,12 +162,12 @@ export class SyncPass {
     }
   }
 
-  private recordPathFailure(op: Op, err: SyncError, failedThisRun: Set<PathKey>): void {
+  private recordPathFailure(op: Op, err: SyncError): void {
     const { scheduler, index } = this.deps;
-    const key = keysOfOp(op)[0]!;
+    const keys = keysOfOp(op);
+    const key = keys[0]!;
     const path = err.path || pathOfOp(op);
-    for (const k of keysOfOp(op)) failedThisRun.add(k);
-    const failure = scheduler.recordPathFailure(key, { path, message: err.message, transient: err.retryable });
+    const failure = scheduler.recordPathFailure(keys, { path, message: err.message, transient: err.retryable });
     if (err.retryable) scheduler.serverTrouble();
     const now = this.deps.now();
     index.setError(key, { path, title: err.title, message: err.message, time: now, attempts: failure.attempts });

@@ -119,4 +119,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX remote_provider_key ON remote (provider_key) WHERE provider_key IS NOT NULL;
     `);
   },
+  // 5: what the server is known to hold where the change feed has not shown it yet, so a restart keeps it.
+  (db) => {
+    db.exec(`
+      -- A RemoteExpectation as JSON per key: a write we committed, or the server's answer to a feed that contradicted one.
+      CREATE TABLE remote_expected (
+        key   TEXT NOT NULL PRIMARY KEY,
+        entry TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
 ];

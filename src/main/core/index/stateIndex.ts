@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
-import type { PathKey, RemoteItem, SyncedItem, Tree } from '../engine/model.js';
+import type { PathKey, RemoteExpectation, RemoteItem, SyncedItem, Tree } from '../engine/model.js';
 import { trustedHash, type CacheEntry, type CacheStamp, type HashCache } from '../local/hashCache.js';
 import type { RemoteChange } from '../remote/provider.js';
 import { errorMessage } from '../errors.js';
@@ -98,6 +98,9 @@ function prepareStatements(db: Db) {
     getCursor: db.prepare<[], string>('SELECT cursor FROM remote_cursor').pluck(),
     setCursor: db.prepare<[string]>('INSERT OR REPLACE INTO remote_cursor (one, cursor) VALUES (1, ?)'),
     clearCursor: db.prepare('DELETE FROM remote_cursor'),
+    expectations: db.prepare<[], [string, string]>('SELECT key, entry FROM remote_expected').raw(),
+    putExpectation: db.prepare<[string, string]>('INSERT OR REPLACE INTO remote_expected (key, entry) VALUES (?, ?)'),
+    deleteExpectation: db.prepare<[string]>('DELETE FROM remote_expected WHERE key = ?'),
     getHash: db.prepare<[number, number], CacheEntry>(
       'SELECT dev, inode AS ino, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, hashed_at_ms AS hashedAtMs, content_hash AS hash FROM hash_cache WHERE dev = ? AND inode = ?',
     ),
@@ -280,6 +283,21 @@ export class StateIndex {
 
   remoteCursor(): string | undefined {
     return this.stmts.getCursor.get();
+  }
+
+  /** What the server is known to hold where the change feed has not shown it yet (see RemoteFeed), by key. */
+  remoteExpectations(): Map<PathKey, RemoteExpectation> {
+    return new Map(this.stmts.expectations.all().map(([key, entry]): [PathKey, RemoteExpectation] => [key, JSON.parse(entry) as RemoteExpectation]));
+  }
+
+  /** Sets expectations, or forgets them where the entry is undefined, in one transaction. */
+  setRemoteExpectations(entries: readonly (readonly [PathKey, RemoteExpectation | undefined])[]): void {
+    this.transaction(() => {
+      for (const [key, entry] of entries) {
+        if (entry) this.stmts.putExpectation.run(key, JSON.stringify(entry));
+        else this.stmts.deleteExpectation.run(key);
+      }
+    });
   }
 
   /** Forgets the remote tree and its cursor (after a cursor reset): the next listing starts from scratch. */

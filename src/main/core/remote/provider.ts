@@ -62,6 +62,8 @@ export interface RemoteProvider {
   upload(localAbsPath: string, relPath: string, opts: UploadOptions): Promise<RemoteItem>;
   /** Writes the remote file to `destPath` (a temp file) and verifies it before resolving. */
   download(relPath: string, destPath: string, opts: DownloadOptions): Promise<RemoteItem>;
+  /** What is at `relPath` now (files/get_metadata): the answer to a feed that contradicts a write; undefined when nothing is. */
+  getMetadata(relPath: string): Promise<RemoteItem | undefined>;
   createFolder(relPath: string): Promise<RemoteItem>;
   /** Deletes a file or a folder with its subtree; `parentRev` guards a file against a concurrent edit. */
   delete(relPath: string, opts?: { parentRev?: string }): Promise<void>;

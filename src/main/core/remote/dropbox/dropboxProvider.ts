@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RemoteItem } from '../../engine/model.js';
 import { joinRemote, pathLower, remoteParent } from '../../paths.js';
-import { SyncError } from '../../errors.js';
+import { RemoteNotFoundError, SyncError } from '../../errors.js';
 import {
   DEFAULT_RETRY_POLICY,
   TRANSFER_RETRY_POLICY,
@@ -22,6 +22,7 @@ import {
   parseAccount,
   parseCreatedFolder,
   parseDeleteResult,
+  parseItemMetadata,
   parseListPage,
   parseLongpoll,
   parseMovedItem,
@@ -123,6 +124,19 @@ export class DropboxProvider implements RemoteProvider {
   download(relPath: string, destPath: string, opts: DownloadOptions): Promise<RemoteItem> {
     this.checkPath(relPath);
     return downloadFile({ client: this.client, scope: this.scope, policy: this.transferPolicy }, relPath, destPath, opts);
+  }
+
+  async getMetadata(relPath: string): Promise<RemoteItem | undefined> {
+    this.checkPath(relPath);
+    try {
+      const res = await this.client.call({ route: 'files/get_metadata', path: relPath, policy: this.policy }, (sdk) =>
+        sdk.filesGetMetadata({ path: this.scope.toDropbox(relPath), include_deleted: false }),
+      );
+      return parseItemMetadata(res.result, this.scope, relPath);
+    } catch (err) {
+      if (err instanceof RemoteNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /** '' creates the synced folder itself (when it is not the Dropbox root), e.g. on first sync. */

@@ -266,16 +266,25 @@ export function parseCreatedFolder(value: unknown, scope: RootScope, expectedRel
 /** `{metadata: Metadata}` (tagged file or folder) from move_v2. */
 export function parseMovedItem(value: unknown, scope: RootScope, expectedRel: string): RemoteItem {
   const { metadata } = parseOrThrow(wrappedSchema, value, 'move_v2 result');
+  return parseTaggedItem(metadata, scope, expectedRel, 'move_v2 metadata');
+}
+
+/** Tagged Metadata (file or folder) from get_metadata. */
+export function parseItemMetadata(value: unknown, scope: RootScope, expectedRel: string): RemoteItem {
+  return parseTaggedItem(value, scope, expectedRel, 'get_metadata result');
+}
+
+function parseTaggedItem(metadata: unknown, scope: RootScope, expectedRel: string, what: string): RemoteItem {
   const tag = (metadata as { '.tag'?: unknown } | null)?.['.tag'];
   if (tag === 'file') {
-    const meta = parseOrThrow(fileSchema, metadata, 'move_v2 metadata');
-    return fileItem(meta, expectAt(meta, scope, expectedRel, 'move_v2 metadata'));
+    const meta = parseOrThrow(fileSchema, metadata, what);
+    return fileItem(meta, expectAt(meta, scope, expectedRel, what));
   }
   if (tag === 'folder') {
-    const meta = parseOrThrow(folderSchema, metadata, 'move_v2 metadata');
-    return folderItem(meta, expectAt(meta, scope, expectedRel, 'move_v2 metadata'));
+    const meta = parseOrThrow(folderSchema, metadata, what);
+    return folderItem(meta, expectAt(meta, scope, expectedRel, what));
   }
-  throw new InvalidResponseError(`move_v2 metadata has kind ${JSON.stringify(tag)}`);
+  throw new InvalidResponseError(`${what} has kind ${JSON.stringify(tag)}`);
 }
 
 export function parseDeleteResult(value: unknown): void {
