@@ -146,3 +146,16 @@ test('hints arrive before the batch; flush emits the pending batch at once; clos
     slow.flush();
     assert.deepEqual(batches, [['/now.txt']]);
   }));
+
+test('closing a watcher while it starts ends its start: an engine stopped during start-up is not stuck', TEST, async () => {
+  const root = await mkdtemp(nodePath.join(tmpdir(), 'twinfold-watch-close-'));
+  try {
+    for (let i = 0; i < 200; i += 1) await mkdir(nodePath.join(root, `d${i}`, 'sub'), { recursive: true });
+    const watcher = new LocalWatcher(root, { ignore: new IgnoreRules(), quietMs: 200 });
+    const started = watcher.start();
+    await watcher.close();
+    await started;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

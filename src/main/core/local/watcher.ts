@@ -35,6 +35,8 @@ const EVENT_TYPES: readonly WatchEventType[] = ['add', 'addDir', 'change', 'unli
 export class LocalWatcher extends EventEmitter<LocalWatcherEvents> {
   private readonly root: string;
   private ignore: IgnoreRules;
+  /** Ends a start() still waiting for chokidar's 'ready'. */
+  private settleStart: (() => void) | undefined;
   private readonly batcher: EventBatcher<WatchEvent>;
   private readonly usePolling: boolean;
   private chokidar: FSWatcher | undefined;
@@ -74,7 +76,10 @@ export class LocalWatcher extends EventEmitter<LocalWatcherEvents> {
     }
     watcher.on('error', (error: unknown) => this.emit('error', error instanceof Error ? error : new Error(String(error))));
     return new Promise((resolve) => {
+      // Closed while starting (the engine stopped during start-up): chokidar never says 'ready'.
+      this.settleStart = resolve;
       watcher.once('ready', () => {
+        this.settleStart = undefined;
         this.emit('ready');
         resolve();
       });
@@ -96,6 +101,8 @@ export class LocalWatcher extends EventEmitter<LocalWatcherEvents> {
     this.closed = true;
     this.batcher.dispose();
     await this.chokidar?.close();
+    this.settleStart?.();
+    this.settleStart = undefined;
   }
 
   /** '/a/b' for a path inside the root, '' for the root, null for anything outside. */
