@@ -13,7 +13,7 @@ import type { StateIndex } from '../index/index.js';
 import type { RemoteProvider } from '../remote/provider.js';
 import type { TransferProgress } from './status.js';
 import { isSameOrBelow, remoteBasename, remoteParent, resolveInsideRoot } from '../paths.js';
-import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, SyncError } from '../errors.js';
+import { fsErrorToSyncError, isAbortError, isTwinfoldError, RemoteConflictError, RemoteNotFoundError, SyncError } from '../errors.js';
 import { trashPlaceName } from '../local/trash.js';
 import { expectedEntries, safeTrash, type SafeTrashOutcome } from '../local/safeTrash.js';
 import { flushDownloadedFile, placeDownloadedFile, renameNoReplace, TargetExistsError, tempPathFor } from '../local/atomicWrite.js';
@@ -121,6 +121,10 @@ export class Executor {
     const { provider, index, local } = this.deps;
     const planned = this.plannedLocal(op.key, op.localPath);
     if (!planned || planned.kind !== 'file') throw new LocalChangedError(op.localPath);
+    // Gone or no longer a file since the plan: look again rather than report a failed upload.
+    // (A change of content is fine: the provider reads, hashes and sends whatever is there.)
+    const onDisk = await lstat(this.abs(op.localPath)).catch(() => undefined);
+    if (!onDisk?.isFile()) throw new LocalChangedError(op.localPath);
     const progress = (bytes: number, total: number) => this.deps.onProgress({ path: op.remotePath, direction: 'up', bytes, total }, false);
     let remote: RemoteItem;
     try {
@@ -223,6 +227,7 @@ export class Executor {
   private async createLocalFolder(op: Extract<Op, { type: 'createLocalFolder' }>): Promise<void> {
     const { index, local } = this.deps;
     const abs = this.abs(op.localPath);
+    await this.assertWritableInsideRoot(nodePath.dirname(abs), op.localPath);
     try {
       await mkdir(abs, { recursive: true });
     } catch (err) {
@@ -310,7 +315,7 @@ export class Executor {
 
   private async deleteRemote(op: Extract<Op, { type: 'deleteRemote' }>): Promise<void> {
     const { provider, index } = this.deps;
-    await provider.delete(op.remotePath, op.rev ? { parentRev: op.rev } : undefined);
+    await asPlannedOnDropbox(op.remotePath, op.key, () => provider.delete(op.remotePath, op.rev ? { parentRev: op.rev } : undefined));
     this.deps.remoteCommitted?.recordDeleted(op.key);
     index.deleteSyncedSubtree(op.key);
     index.addActivity({ time: this.deps.now(), action: 'delete_remote', path: op.remotePath });
@@ -318,7 +323,7 @@ export class Executor {
 
   private async moveRemote(op: Extract<Op, { type: 'moveRemote' }>): Promise<void> {
     const { provider, index, local } = this.deps;
-    const remote = await provider.move(op.fromRemotePath, op.toRemotePath);
+    const remote = await asPlannedOnDropbox(op.fromRemotePath, op.fromKey, () => provider.move(op.fromRemotePath, op.toRemotePath));
     this.deps.remoteCommitted?.recordMoved(op.fromKey, op.fromRemotePath, remote);
     const before = index.getSynced(op.fromKey);
     index.moveSynced(op.fromKey, op.toKey, remote.path);
@@ -329,6 +334,7 @@ export class Executor {
   private async moveLocal(op: Extract<Op, { type: 'moveLocal' }>): Promise<void> {
     const { index, local } = this.deps;
     this.plannedLocal(op.fromKey, op.fromLocalPath);
+    await this.assertWritableInsideRoot(nodePath.dirname(this.abs(op.toLocalPath)), op.toLocalPath);
     try {
       await mkdir(nodePath.dirname(this.abs(op.toLocalPath)), { recursive: true });
       await renameNoReplace(this.abs(op.fromLocalPath), this.abs(op.toLocalPath));
@@ -345,7 +351,7 @@ export class Executor {
 
   /** The provider respells the item (a case-only move); the merge base keeps its content. */
   private async caseRenameRemote(op: Extract<Op, { type: 'caseRenameRemote' }>): Promise<void> {
-    const remote = await this.deps.provider.move(op.fromRemotePath, op.toRemotePath);
+    const remote = await asPlannedOnDropbox(op.fromRemotePath, op.key, () => this.deps.provider.move(op.fromRemotePath, op.toRemotePath));
     this.deps.remoteCommitted?.recordMoved(op.key, op.fromRemotePath, remote);
     this.recordSpelling(op.key, remote.path);
     this.deps.index.addActivity({ time: this.deps.now(), action: 'move_remote', path: remote.path, detail: `from ${op.fromRemotePath}` });
@@ -378,6 +384,7 @@ export class Executor {
 
   /** Renames within the local root, never over an existing item; a vanished source or a taken target is re-planned. */
   private async renameLocal(fromLocalPath: string, toLocalPath: string, what: string): Promise<void> {
+    await this.assertWritableInsideRoot(nodePath.dirname(this.abs(toLocalPath)), toLocalPath);
     try {
       await renameNoReplace(this.abs(fromLocalPath), this.abs(toLocalPath));
     } catch (err) {
@@ -427,6 +434,20 @@ function mergeBase(remote: RemoteItem, local: LocalItem | undefined): SyncedItem
   const base: SyncedItem = { key: remote.key, path: remote.path, kind: remote.kind, id: remote.id };
   if (remote.kind === 'file') Object.assign(base, { rev: remote.rev, contentHash: remote.contentHash, size: remote.size });
   return base;
+}
+
+/**
+ * Runs a write on Dropbox that the plan based on what it listed: Dropbox answering that the item
+ * is gone, or that the rev or the target name changed, means Dropbox changed meanwhile. That is
+ * not a failure to show: the remote tree is read again and the op re-planned.
+ */
+async function asPlannedOnDropbox<T>(remotePath: string, key: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof RemoteConflictError || err instanceof RemoteNotFoundError) throw new RemoteChangedError(remotePath, key);
+    throw err;
+  }
 }
 
 /**
