@@ -5,32 +5,10 @@ import { assertNever } from '../../src/main/core/engine/model.js';
 import type { CaseConflict, DeletionPolicy, LocalItem, Op, PathKey, PlanInput, RemoteItem, SyncedItem, Tree } from '../../src/main/core/engine/model.js';
 import { mergeSynced, plan, syncedLocalName } from '../../src/main/core/engine/planner.js';
 import { isSameOrBelow, joinRemote, pathLower, remoteBasename, remoteParent } from '../../src/main/core/paths.js';
+import type { Prng as Rng } from '../sim/prng.js';
 
-/** mulberry32: tiny, fast and deterministic for a given seed. */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-}
+/** The simulations' seeded PRNG, under the name these planner tests use. */
+export { Prng as Rng } from '../sim/prng.js';
 
 export class SimulationError extends Error {}
 
@@ -508,7 +486,7 @@ export function randomEdit(world: World, editor: Editor, rng: Rng, kinds: EditKi
 export function randomSyncedWorld(rng: Rng, policy: DeletionPolicy): World {
   const world = new World(policy);
   const editor = localEditor(world);
-  const count = 4 + rng.int(8);
+  const count = 4 + rng.int(0, 7);
   for (let i = 0; i < count; i++) randomEdit(world, editor, rng, ['addFile', 'addFolder']);
   for (const local of world.local.values()) {
     const remote: RemoteItem =

@@ -23,7 +23,7 @@ const ROUNDS = 3;
 
 /** Up to three edits per side, in a random interleaving. */
 function editBothSides(world: World, rng: Rng): void {
-  const edits = [...Array<'local'>(rng.int(4)).fill('local'), ...Array<'remote'>(rng.int(4)).fill('remote')];
+  const edits = [...Array<'local'>(rng.int(0, 3)).fill('local'), ...Array<'remote'>(rng.int(0, 3)).fill('remote')];
   for (const side of edits.sort(() => rng.next() - 0.5)) {
     randomEdit(world, side === 'local' ? localEditor(world) : remoteEditor(world), rng);
   }
@@ -85,7 +85,7 @@ function movesOnly(seed: number, side: 'local' | 'remote'): string[] {
   const world = randomSyncedWorld(rng, 'propagate');
   const editor = side === 'local' ? localEditor(world) : remoteEditor(world);
   let fresh = 0;
-  const count = 1 + rng.int(4);
+  const count = 1 + rng.int(0, 3);
   for (let i = 0; i < count; i++) randomEdit(world, editor, rng, ['move'], () => `m${++fresh}`);
   const allowed = new Set<Op['type']>(['moveLocal', 'moveRemote', 'record']);
   try {
