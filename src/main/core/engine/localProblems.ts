@@ -9,7 +9,6 @@ import type { LocalProblem } from '../local/problems.js';
 import { pathLower } from '../paths.js';
 
 export interface LocalProblemsDeps {
-  localRoot: string;
   local: LocalTree;
   index: StateIndex;
   exclusions: Exclusions;

@@ -162,7 +162,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       },
       opts.allowMassDelete ?? false,
     );
-    this.problems = new LocalProblems({ localRoot: opts.localRoot, local: this.local, index: opts.index, exclusions: this.exclusions, now, log: this.log, activity });
+    this.problems = new LocalProblems({ local: this.local, index: opts.index, exclusions: this.exclusions, now, log: this.log, activity });
   }
 
   /** Stopping aborts every call in flight; the signal is the one record that we stopped. */
