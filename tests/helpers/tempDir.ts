@@ -1,9 +1,19 @@
 // Throwaway folders for tests on the real file system, always removed afterwards: one per test
 // (withTempDir) or one per test file with a fresh path inside it per case (tempDirPerFile).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
-import { after, before } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
+
+/**
+ * A new empty folder `<tmp>/twinfold-<prefix>-…` removed when test `t` ends. Its real path: the CLI
+ * resolves symlinks (macOS /tmp), so messages and registries name real folders.
+ */
+export async function tempDirFor(t: TestContext, prefix: string): Promise<string> {
+  const dir = await realpath(await mkdtemp(nodePath.join(tmpdir(), `twinfold-${prefix}-`)));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** Runs `fn` with a new empty folder `<tmp>/twinfold-<prefix>-…`, removed afterwards whatever `fn` did. */
 export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {

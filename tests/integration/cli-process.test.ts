@@ -4,21 +4,14 @@
 // against the emulator; every refusal is one line and writes nothing.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { startCli, type CliProcess } from '../emulator/support.js';
 import { exists } from '../helpers/syncHarness.js';
+import { tempDirFor } from '../helpers/tempDir.js';
 
 const TOKEN = 'cli-process-token';
-
-async function tempDir(t: TestContext, prefix: string): Promise<string> {
-  // Real paths: the CLI resolves symlinks (macOS /tmp), and the messages name real folders.
-  const dir = await realpath(await mkdtemp(nodePath.join(tmpdir(), `twinfold-${prefix}-`)));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function emulator(t: TestContext): Promise<Emulator> {
   const emu = await startEmulator({ accessTokens: [TOKEN] });
@@ -41,8 +34,8 @@ async function refusal(run: CliProcess): Promise<string> {
 
 test('a running sync refuses overlapping pairs in other processes: inside, around, or holding its state', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
-  const home = await tempDir(t, 'home');
-  const top = await tempDir(t, 'overlap');
+  const home = await tempDirFor(t, 'home');
+  const top = await tempDirFor(t, 'overlap');
   const a = nodePath.join(top, 'a');
   const inner = nodePath.join(a, 'b');
   const other = nodePath.join(top, 'other');
@@ -78,8 +71,8 @@ test('a running sync refuses overlapping pairs in other processes: inside, aroun
 
 test('a killed sync leaves no claim behind: the next one starts', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
-  const home = await tempDir(t, 'home');
-  const a = await tempDir(t, 'killed');
+  const home = await tempDirFor(t, 'home');
+  const a = await tempDirFor(t, 'killed');
   const live = cli(t, home, ['sync', a, '/K', '--api-url', emu.url]);
   await live.waitForLine(/Up to date/);
   live.child.kill('SIGKILL');
@@ -90,8 +83,8 @@ test('a killed sync leaves no claim behind: the next one starts', { timeout: 30_
 
 test('a state folder inside the synced folder is refused before anything is written', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
-  const home = await tempDir(t, 'home');
-  const a = await tempDir(t, 'state-inside');
+  const home = await tempDirFor(t, 'home');
+  const a = await tempDirFor(t, 'state-inside');
   const state = nodePath.join(a, 'my-state');
   assert.equal(
     await refusal(cli(t, home, ['sync', a, '/S', '--once', '--api-url', emu.url, '--state', state])),
@@ -109,8 +102,8 @@ test('a state folder inside the synced folder is refused before anything is writ
 
 test('one process per --state: the second names the pid of the first', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
-  const home = await tempDir(t, 'home');
-  const top = await tempDir(t, 'same-state');
+  const home = await tempDirFor(t, 'home');
+  const top = await tempDirFor(t, 'same-state');
   const [a, b, state] = ['a', 'b', 'state'].map((n) => nodePath.join(top, n)) as [string, string, string];
   await mkdir(a);
   await mkdir(b);
@@ -127,8 +120,8 @@ test('one process per --state: the second names the pid of the first', { timeout
 
 test('the state folder deleted under a running sync: it stops with a clear error and does not recreate it', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
-  const home = await tempDir(t, 'home');
-  const a = await tempDir(t, 'deleted-state');
+  const home = await tempDirFor(t, 'home');
+  const a = await tempDirFor(t, 'deleted-state');
   const live = cli(t, home, ['sync', a, '/D', '--api-url', emu.url]);
   await live.waitForLine(/Up to date/);
   const state = nodePath.join(a, '.twinfold');
@@ -141,8 +134,8 @@ test('the state folder deleted under a running sync: it stops with a clear error
 
 test('a symlinked folder is synced as its real folder; nothing is written through the link', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
-  const home = await tempDir(t, 'home');
-  const top = await tempDir(t, 'symlinked');
+  const home = await tempDirFor(t, 'home');
+  const top = await tempDirFor(t, 'symlinked');
   const real = nodePath.join(top, 'real');
   const link = nodePath.join(top, 'link');
   await mkdir(real);
@@ -157,8 +150,8 @@ test('a symlinked folder is synced as its real folder; nothing is written throug
 
 test('a state folder that cannot be created: which folder, and why', { timeout: 30_000 }, async (t) => {
   const emu = await emulator(t);
-  const home = await tempDir(t, 'home');
-  const top = await tempDir(t, 'bad-state');
+  const home = await tempDirFor(t, 'home');
+  const top = await tempDirFor(t, 'bad-state');
   const a = nodePath.join(top, 'a');
   await mkdir(a);
   await writeFile(nodePath.join(top, 'file'), 'x');

@@ -2,7 +2,7 @@
 // including refusals that must change nothing, and kill -9 in the middle of transfers.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -11,6 +11,7 @@ import { contentHashOf } from '../../src/main/core/contentHash.js';
 import { exists, snapshot } from '../helpers/syncHarness.js';
 import { Dropbox } from 'dropbox';
 import { rewritingFetch } from '../../src/main/core/remote/dropbox/rewriteFetch.js';
+import { tempDirFor } from '../helpers/tempDir.js';
 
 const TOKEN = 'cli-sync-token';
 
@@ -20,12 +21,6 @@ interface Run {
   exited: Promise<number | null>;
   kill(signal: NodeJS.Signals): void;
   waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
-}
-
-async function tempDir(t: TestContext, prefix: string): Promise<string> {
-  const dir = await mkdtemp(nodePath.join(tmpdir(), `twinfold-${prefix}-`));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 async function emulator(t: TestContext): Promise<Emulator> {
@@ -49,7 +44,7 @@ function twinfold(t: TestContext, args: string[], env: Record<string, string | u
 
 test('refusals: one line, non-zero exit, nothing written', async (t) => {
   const emu = await emulator(t);
-  const dir = await tempDir(t, 'cli-refuse');
+  const dir = await tempDirFor(t, 'cli-refuse');
   const missing = nodePath.join(dir, 'missing');
   const rows: [string, string[], Record<string, string>, number, RegExp][] = [
     ['unknown flag', ['sync', dir, '/x', '--bogus'], {}, 2, /sync: .*--bogus/],
@@ -74,8 +69,8 @@ test('refusals: one line, non-zero exit, nothing written', async (t) => {
 
 test('--once syncs both ways and exits 0; status reports it', async (t) => {
   const emu = await emulator(t);
-  const a = await tempDir(t, 'cli-a');
-  const b = await tempDir(t, 'cli-b');
+  const a = await tempDirFor(t, 'cli-a');
+  const b = await tempDirFor(t, 'cli-b');
   await writeFile(nodePath.join(a, 'hello.txt'), 'hello');
   const env = { TWINFOLD_DROPBOX_TOKEN: TOKEN };
   const first = twinfold(t, ['sync', a, '/Shared', '--once', '--api-url', emu.url], env);
@@ -96,7 +91,7 @@ test('--once syncs both ways and exits 0; status reports it', async (t) => {
 
 test('live: syncs until SIGTERM and exits 0; a second process on the same state is refused', async (t) => {
   const emu = await emulator(t);
-  const a = await tempDir(t, 'cli-live');
+  const a = await tempDirFor(t, 'cli-live');
   const env = { TWINFOLD_DROPBOX_TOKEN: TOKEN };
   const live = twinfold(t, ['sync', a, '/Live', '--api-url', emu.url, '--quiet-ms', '50'], env);
   await live.waitForLine(/Up to date/);
@@ -105,7 +100,7 @@ test('live: syncs until SIGTERM and exits 0; a second process on the same state 
   assert.match(again.stderr(), /already syncing/);
 
   await writeFile(nodePath.join(a, 'live.txt'), 'live');
-  const check = await tempDir(t, 'cli-live-check');
+  const check = await tempDirFor(t, 'cli-live-check');
   await waitForRemoteFile(t, emu, '/Live/live.txt');
   const once = twinfold(t, ['sync', check, '/Live', '--once', '--api-url', emu.url], env);
   assert.equal(await once.exited, 0, once.stderr());
@@ -116,8 +111,8 @@ test('live: syncs until SIGTERM and exits 0; a second process on the same state 
 
 test('kill -9 mid-upload and mid-download, then restart: converges, nothing torn, no duplicate', async (t) => {
   const emu = await emulator(t);
-  const a = await tempDir(t, 'cli-kill-a');
-  const b = await tempDir(t, 'cli-kill-b');
+  const a = await tempDirFor(t, 'cli-kill-a');
+  const b = await tempDirFor(t, 'cli-kill-b');
   const env = { TWINFOLD_DROPBOX_TOKEN: TOKEN };
   const big = Buffer.alloc(12 * 1024 * 1024, 7);
   big.write('start of a big file');
@@ -169,13 +164,13 @@ test('--once ends with exit 1 and names what it could not sync: a hostile feed, 
 
   const hostile = await emulator(t);
   hostile.faults.add({ fault: { kind: 'endless_pages' }, routes: ['files/list_folder', 'files/list_folder/continue'] });
-  const endless = twinfold(t, ['sync', await tempDir(t, 'cli-endless'), '/Shared', '--once', '--api-url', hostile.url], env);
+  const endless = twinfold(t, ['sync', await tempDirFor(t, 'cli-endless'), '/Shared', '--once', '--api-url', hostile.url], env);
   assert.equal(await endless.exited, 1, endless.stderr());
   assert.match(endless.stderr(), /cursor does not advance|without an end/);
 
   const slow = await emulator(t);
   slow.faults.add({ fault: { kind: 'rate_limit', reason: 'too_many_requests', retryAfterSec: 3600 }, routes: ['files/list_folder'] });
-  const waiting = twinfold(t, ['sync', await tempDir(t, 'cli-wait'), '/Shared', '--once', '--api-url', slow.url], env);
+  const waiting = twinfold(t, ['sync', await tempDirFor(t, 'cli-wait'), '/Shared', '--once', '--api-url', slow.url], env);
   assert.equal(await waiting.exited, 1, waiting.stderr());
   assert.match(waiting.stderr(), /Dropbox asked us to wait 3600 s/);
 
@@ -184,7 +179,7 @@ test('--once ends with exit 1 and names what it could not sync: a hostile feed, 
   const dbx = new Dropbox({ accessToken: TOKEN, fetch: rewritingFetch(lenient.url) });
   await dbx.filesUpload({ path: '/Shared/fine.txt', contents: 'fine' });
   await dbx.filesUpload({ path: '/Shared/trailing ', contents: 'cannot be stored here' });
-  const local = await tempDir(t, 'cli-names');
+  const local = await tempDirFor(t, 'cli-names');
   const named = twinfold(t, ['sync', local, '/Shared', '--once', '--api-url', lenient.url], env);
   assert.equal(await named.exited, 1, named.stderr());
   assert.match(named.stderr(), /not synced: .*trailing .*rename it on Dropbox/);

@@ -1,15 +1,15 @@
 // kill -9 at many moments of a two-sided sync (seeded, event-driven kill points), then restart:
 // both folders converge, every version survives exactly once, nothing half-written is visible.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { startEmulator } from '../../src/emulator/index.js';
 import { cliCommand, repoRoot } from '../emulator/support.js';
 import { snapshot } from '../helpers/syncHarness.js';
+import { tempDirFor } from '../helpers/tempDir.js';
 
 const TOKEN = 'soak-token';
 
@@ -19,12 +19,6 @@ function prng(seed: number): () => number {
     x = (x * 1103515245 + 12345) & 0x7fffffff;
     return x / 0x7fffffff;
   };
-}
-
-async function tempDir(t: TestContext, name: string): Promise<string> {
-  const dir = await mkdtemp(nodePath.join(tmpdir(), `twinfold-soak-${name}-`));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /**
@@ -50,8 +44,8 @@ function syncUntil(args: string[], killAfter: number | undefined): Promise<numbe
 test('kill -9 at seeded moments on both devices, then converge with every version kept once', async (t) => {
   const emu = await startEmulator({ accessTokens: [TOKEN] });
   t.after(() => emu.close());
-  const a = await tempDir(t, 'a');
-  const b = await tempDir(t, 'b');
+  const a = await tempDirFor(t, 'soak-a');
+  const b = await tempDirFor(t, 'soak-b');
   const expected = new Map<string, string>();
   for (let i = 0; i < 30; i++) {
     await mkdir(nodePath.join(a, `dir${i % 4}`), { recursive: true });
